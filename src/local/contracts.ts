@@ -196,5 +196,17 @@ export interface DataPlane {
   targetHealth(targetGroupArn: string, targetId: string, port: number): TargetHealthObservation | undefined;
   /** Process-level status used by DescribeInstanceStatus and Auto Scaling's EC2 health check. */
   instanceStatus(instanceId: string): 'ok' | 'impaired' | 'initializing' | undefined;
+  /** Fault injection for drills and tests (not part of the AWS API). */
+  injectInstanceFault(instanceId: string, fault: InstanceFault): void;
   close(): Promise<void>;
 }
+
+/**
+ * crash: kill the process (the instance becomes impaired); hang: accept connections but never answer;
+ * slow: add `delayMs` to every response; heal: undo hang/slow (a crashed instance heals by reboot).
+ */
+export type InstanceFault =
+  | { readonly kind: 'crash' }
+  | { readonly kind: 'hang' }
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  | { readonly kind: 'heal' };
