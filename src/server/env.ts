@@ -19,6 +19,10 @@ export const SERVER_ENV = {
   parameterTtlMs: 'RESILIENT_PARAMETER_TTL_MS',
   /** Timeout of each dependency call (SSM, DynamoDB, IMDS), ms; below ALB's 5 s health-check timeout (default 2000). */
   dependencyTimeoutMs: 'RESILIENT_DEPENDENCY_TIMEOUT_MS',
+  /** `info` (default): one JSON line per request and on start/stop; `off`: nothing. */
+  log: 'RESILIENT_LOG',
+  /** How long SIGTERM/SIGINT waits for in-flight requests before closing their connections (default 10000). */
+  drainTimeoutMs: 'RESILIENT_DRAIN_TIMEOUT_MS',
 } as const;
 
 export const DEFAULT_PARAMETER_NAMES = {

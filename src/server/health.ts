@@ -1,0 +1,40 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { HealthCheckKind } from './parameters.ts';
+
+export interface HealthResult {
+  readonly status: 200 | 503;
+  readonly body: string;
+  /** Why a deep check failed, for the log line. */
+  readonly reason?: string;
+}
+
+const HEALTHY: HealthResult = { status: 200, body: JSON.stringify({ success: true }) };
+const unhealthy = (reason: string): HealthResult => ({
+  status: 503,
+  body: JSON.stringify({ success: false }),
+  reason,
+});
+
+/**
+ * The seed's health check: `shallow` always succeeds; `deep` succeeds only when DescribeTable says the
+ * table exists and is ACTIVE. The call is bounded by `timeoutMs` (< ALB's 5 s health-check timeout), so
+ * a hung DynamoDB makes the check answer 503 rather than time out at the load balancer.
+ */
+export async function checkHealth(
+  kind: HealthCheckKind,
+  dynamodb: DynamoDBClient,
+  table: string | undefined,
+  timeoutMs: number,
+): Promise<HealthResult> {
+  if (kind === 'shallow') return HEALTHY;
+  if (table === undefined) return unhealthy('table parameter never read');
+  try {
+    const output = await dynamodb.send(new DescribeTableCommand({ TableName: table }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
+    const status = output.Table?.TableStatus;
+    return status === 'ACTIVE' ? HEALTHY : unhealthy(`table status ${status ?? 'unknown'}`);
+  } catch (error: unknown) {
+    return unhealthy(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  }
+}
