@@ -7,6 +7,13 @@ export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
 }
 
+/** What tests (and nothing else) replace: where the clients send requests and as whom. */
+export interface AwsClientOverrides {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 /**
  * The two clients, built once per process and reused by every request (a client owns its connection
  * pool and resolved credentials). Region, credentials and endpoint come from the SDK's default chains:
@@ -17,8 +24,9 @@ export interface AwsClients {
  * so a hung dependency costs at most `timeoutMs` (AWS SDK v3 developer guide, "Abort requests" and
  * "Configure timeouts").
  */
-export function createAwsClients(timeoutMs: number): AwsClients {
+export function createAwsClients(timeoutMs: number, overrides: AwsClientOverrides = {}): AwsClients {
   const common = {
+    ...overrides,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
   };
