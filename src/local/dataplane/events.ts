@@ -1,0 +1,12 @@
+/** Typed messages the data plane emits (core code never prints; the daemon or a test decides what to do). */
+import type { HealthTransition } from './health-checker.ts';
+
+export type DataPlaneEvent =
+  | { readonly kind: 'target-health'; readonly transition: HealthTransition }
+  | { readonly kind: 'instance-impaired'; readonly instanceId: string; readonly reason: string }
+  | {
+      readonly kind: 'load-balancer-bind-failed';
+      readonly loadBalancerArn: string;
+      readonly port: number;
+      readonly error: string;
+    };
