@@ -77,6 +77,12 @@ export interface ServiceModule {
   readonly operations: Readonly<Record<string, Operation>>;
   /** Resource ARNs an operation acts on, for IAM evaluation; `['*']` when the action has no resource type. */
   resources?(operation: string, input: Record<string, unknown>, ctx: CallContext): string[];
+  /**
+   * Called periodically (every ~100 ms of wall-clock time, whatever the time scale) with the live cloud, for
+   * lifecycle work that cannot be derived from timestamps alone (e.g. Auto Scaling's reconcile loop). Call
+   * `cloud.commit()` after changing state. Exceptions are caught and ignored by the caller. Optional.
+   */
+  tick?(cloud: Cloud): void;
 }
 
 /**

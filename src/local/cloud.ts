@@ -1,0 +1,181 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApiFaults } from './api/faults.ts';
+import { createGateway, type RequestEvent } from './api/gateway.ts';
+import { ModelOnlyDataPlane } from './api/model-only-dataplane.ts';
+import type { AdminCredentials } from './api/principals.ts';
+import type { RawService } from './api/raw-service.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './api/read-body.ts';
+import type { Clock, Cloud, DataPlane, LocalCloudConfig, ServiceModule } from './contracts.ts';
+import { createControlHandler } from './control/routes.ts';
+import { createDynamoDb } from './services/dynamodb/index.ts';
+import { iamId, randomSecret } from './services/iam/ids.ts';
+import { serviceModules } from './services/index.ts';
+import { readSnapshot, SnapshotWriter } from './store/snapshot.ts';
+
+export interface LocalCloudOptions {
+  /** Where the snapshot, DynamoDB data and logs live (created if missing). */
+  readonly dataDir: string;
+  /** Port on 127.0.0.1 (0 = any free port). */
+  readonly port?: number;
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly zones?: readonly string[];
+  readonly timeScale?: number;
+  /** The admin key pair; random when absent. */
+  readonly admin?: AdminCredentials;
+  /** Builds the data plane for this cloud; default: `ModelOnlyDataPlane`. */
+  readonly dataplane?: (cloud: Cloud) => DataPlane;
+  readonly services?: readonly ServiceModule[];
+  /** Keep DynamoDB in memory instead of LevelDB under `<dataDir>/dynamodb`. */
+  readonly inMemoryDynamoDb?: boolean;
+  readonly tickMs?: number;
+  readonly snapshotDebounceMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly onRequest?: (event: RequestEvent) => void;
+}
+
+/** A running local cloud: the `Cloud` services see, plus what its owner needs to use and stop it. */
+export interface LocalCloud extends Cloud {
+  readonly admin: AdminCredentials;
+  readonly faults: ApiFaults;
+  /** Writes the snapshot now. */
+  flush(): Promise<void>;
+  /** Stops ticking and serving, closes the data plane and DynamoDB, and writes the final snapshot. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+export const DEFAULT_REGION = 'us-west-2';
+
+export const newAdminCredentials = (): AdminCredentials => ({
+  accessKeyId: iamId('AKIA', 16),
+  secretAccessKey: randomSecret(),
+});
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Assembles and starts a local cloud (DESIGN §7): restores the last snapshot from `<dataDir>/state.json`,
+ * binds the gateway on 127.0.0.1, embeds DynamoDB, builds the data plane and lets it reconcile (restarting
+ * the instances the snapshot holds), and ticks service modules. `commit()` persists the state (debounced,
+ * atomic) and asks the data plane to reconcile.
+ */
+export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const state = readSnapshot(options.dataDir);
+  const region = options.region ?? DEFAULT_REGION;
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale))
+    throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
+  const admin = options.admin ?? newAdminCredentials();
+
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain' });
+    res.end('starting\n');
+  };
+  const server = createServer((req, res) => handler(req, res));
+  // Slow or stalled clients must not pin sockets forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  const port = await listen(server, options.port ?? 0);
+
+  const config: LocalCloudConfig = {
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    region,
+    zones: options.zones ?? ['a', 'b', 'c', 'd'].map((z) => `${region}${z}`),
+    timeScale,
+    dataDir: options.dataDir,
+    endpoint: `http://127.0.0.1:${port}`,
+  };
+  const clock: Clock = { now: () => Date.now(), scaled: (ms) => ms * timeScale };
+  const snapshot = new SnapshotWriter(options.dataDir, () => state, options.snapshotDebounceMs ?? 50);
+  const faults = new ApiFaults();
+
+  let dataplane: DataPlane = new ModelOnlyDataPlane();
+  const cloud: LocalCloud = {
+    config,
+    state,
+    clock,
+    get dataplane() {
+      return dataplane;
+    },
+    admin,
+    faults,
+    commit() {
+      snapshot.schedule();
+      dataplane.reconcile();
+    },
+    flush: () => snapshot.flush(),
+    close: async () => undefined,
+  };
+
+  const rawServices: RawService[] = [];
+  try {
+    if (options.dataplane !== undefined) dataplane = options.dataplane(cloud);
+    rawServices.push(await createDynamoDb(cloud, { inMemory: options.inMemoryDynamoDb === true }));
+  } catch (error: unknown) {
+    await closeServer(server);
+    await dataplane.close();
+    throw error;
+  }
+
+  const services = options.services ?? serviceModules;
+  handler = createGateway({
+    cloud,
+    services,
+    rawServices,
+    admin,
+    faults,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    control: createControlHandler({ cloud, faults, adminSecret: admin.secretAccessKey }),
+    ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
+  });
+
+  const tickers = services.filter((s) => s.tick !== undefined);
+  const ticker =
+    tickers.length === 0
+      ? undefined
+      : setInterval(() => {
+          for (const s of tickers) {
+            try {
+              s.tick?.(cloud);
+            } catch {
+              // A failing tick must not stop the others; the next tick retries.
+            }
+          }
+        }, options.tickMs ?? 100);
+  ticker?.unref();
+  dataplane.reconcile();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (ticker !== undefined) clearInterval(ticker);
+      await closeServer(server);
+      await dataplane.close();
+      await Promise.all(rawServices.map((r) => r.close()));
+      await snapshot.flush();
+    })();
+    return closing;
+  };
+  Object.assign(cloud, { close });
+  return cloud;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.ts';
+
+/** `<dataDir>/state.json`: the control plane's whole state, versioned. */
+export const SNAPSHOT_FILE = 'state.json';
+const SNAPSHOT_VERSION = 1;
+
+interface SnapshotFile {
+  readonly version: number;
+  readonly savedAt: string;
+  readonly state: Record<string, unknown>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads the last snapshot; a missing file is an empty cloud, a corrupt or foreign one is an error. */
+export function readSnapshot(dataDir: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, SNAPSHOT_FILE), 'utf8');
+  } catch (error: unknown) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return {};
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (!isRecord(parsed) || parsed.version !== SNAPSHOT_VERSION || !isRecord(parsed.state)) {
+    throw new Error(
+      `${join(dataDir, SNAPSHOT_FILE)} is not a version ${SNAPSHOT_VERSION} local cloud snapshot`,
+    );
+  }
+  return parsed.state;
+}
+
+/**
+ * A debounced snapshot writer: `schedule()` after each change writes the state within `debounceMs`, at most
+ * one write in flight, and a change made during a write triggers one more. `flush()` writes now and waits.
+ */
+export class SnapshotWriter {
+  readonly #path: string;
+  readonly #state: () => Record<string, unknown>;
+  readonly #debounceMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> | undefined;
+  #dirty = false;
+  #lastError: unknown;
+
+  constructor(dataDir: string, state: () => Record<string, unknown>, debounceMs = 50) {
+    this.#path = join(dataDir, SNAPSHOT_FILE);
+    this.#state = state;
+    this.#debounceMs = debounceMs;
+  }
+
+  /** The last write failure, if the most recent write failed (surfaced by the daemon's status). */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  schedule(): void {
+    this.#dirty = true;
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#drain();
+    }, this.#debounceMs);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing;
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    const file: SnapshotFile = {
+      version: SNAPSHOT_VERSION,
+      savedAt: new Date().toISOString(),
+      state: this.#state(),
+    };
+    this.#writing = writeFileAtomic(this.#path, JSON.stringify(file))
+      .then(() => {
+        this.#lastError = undefined;
+      })
+      .catch((error: unknown) => {
+        this.#lastError = error;
+      })
+      .finally(() => {
+        this.#writing = undefined;
+      });
+    await this.#writing;
+    if (this.#dirty) await this.#drain();
+  }
+}
