@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ResilientError } from '../../errors.ts';
+import { type DaemonRecord, daemonPaths, LOCAL_PROFILE } from './files.ts';
+import { type ServingCloud, serveLocalCloud } from './serve.ts';
+
+export interface LocalCloudStatus {
+  readonly running: boolean;
+  readonly pid: number | undefined;
+  readonly endpoint: string | undefined;
+  readonly region: string | undefined;
+  readonly accountId: string | undefined;
+  readonly credentialsFile: string;
+  readonly configFile: string;
+  readonly profile: string;
+  readonly logFile: string;
+}
+
+export interface StartOptions {
+  readonly port?: number;
+  readonly stateDir?: string;
+  readonly timeScale?: number;
+  readonly region?: string;
+  /** Serve in this process (returns the running cloud) instead of spawning a detached daemon. */
+  readonly foreground?: boolean;
+  /** Deadline for the daemon to answer its health check (default 20 s). */
+  readonly readyTimeoutMs?: number;
+}
+
+export type StartResult =
+  | { readonly kind: 'started'; readonly status: LocalCloudStatus }
+  | { readonly kind: 'already-running'; readonly status: LocalCloudStatus }
+  | { readonly kind: 'foreground'; readonly status: LocalCloudStatus; readonly serving: ServingCloud };
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function readRecord(file: string): DaemonRecord | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const r = parsed as Partial<DaemonRecord>;
+    return typeof r.pid === 'number' && typeof r.endpoint === 'string' ? (r as DaemonRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: unknown) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+/** The daemon answers its health route with its own pid (guards against a reused pid or port). */
+async function healthy(record: DaemonRecord): Promise<boolean> {
+  try {
+    const res = await fetch(new URL('/_local/health', record.endpoint), {
+      signal: AbortSignal.timeout(2000),
+    });
+    const body: unknown = await res.json();
+    return (
+      res.ok && typeof body === 'object' && body !== null && (body as { pid?: unknown }).pid === record.pid
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** `resilient local status`: whether the state dir's daemon runs, where, and how to talk to it. */
+export async function localCloudStatus(
+  options: { readonly stateDir?: string } = {},
+): Promise<LocalCloudStatus> {
+  const paths = daemonPaths(options.stateDir ?? 'state');
+  const record = readRecord(paths.daemonFile);
+  const running = record !== undefined && alive(record.pid) && (await healthy(record));
+  return {
+    running,
+    pid: running ? record?.pid : undefined,
+    endpoint: running ? record?.endpoint : undefined,
+    region: record?.region,
+    accountId: record?.accountId,
+    credentialsFile: paths.credentialsFile,
+    configFile: paths.configFile,
+    profile: LOCAL_PROFILE,
+    logFile: paths.logFile,
+  };
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `resilient local start`: starts the state dir's local cloud as a detached daemon (logs in `daemon.log`)
+ * and waits, up to a deadline, until it answers; a second start reports the running one.
+ */
+export async function startLocalCloud(options: StartOptions = {}): Promise<StartResult> {
+  const stateDir = options.stateDir ?? 'state';
+  const port = options.port ?? 4566;
+  const timeScale = options.timeScale ?? 1;
+  const current = await localCloudStatus({ stateDir });
+  if (current.running) return { kind: 'already-running', status: current };
+  const paths = daemonPaths(stateDir);
+  rmSync(paths.daemonFile, { force: true });
+
+  if (options.foreground === true) {
+    const serving = await serveLocalCloud({
+      port,
+      stateDir,
+      timeScale,
+      ...(options.region === undefined ? {} : { region: options.region }),
+    });
+    return { kind: 'foreground', status: await localCloudStatus({ stateDir }), serving };
+  }
+
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const log = openSync(paths.logFile, 'a', 0o600);
+  const args = [MAIN, '--port', String(port), '--state-dir', stateDir, '--time-scale', String(timeScale)];
+  if (options.region !== undefined) args.push('--region', options.region);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  child.unref();
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      throw new ResilientError('PRECONDITION', `The local cloud exited during start-up (code ${exited}).`, {
+        hint: `See ${paths.logFile}: ${tail(paths.logFile, 3)}`,
+      });
+    }
+    const record = readRecord(paths.daemonFile);
+    if (record !== undefined && record.pid === child.pid && (await healthy(record))) {
+      return { kind: 'started', status: await localCloudStatus({ stateDir }) };
+    }
+    await sleep(50);
+  }
+  if (child.pid !== undefined && alive(child.pid)) process.kill(child.pid, 'SIGKILL');
+  throw new ResilientError('TIMEOUT', 'The local cloud did not become ready in time.', {
+    hint: `See ${paths.logFile}`,
+  });
+}
+
+/**
+ * `resilient local stop`: SIGTERM (the daemon closes instances, listeners and writes its snapshot), wait up to
+ * `timeoutMs`, then SIGKILL.
+ */
+export async function stopLocalCloud(
+  options: { readonly stateDir?: string; readonly timeoutMs?: number } = {},
+): Promise<{ readonly wasRunning: boolean; readonly forced: boolean }> {
+  const paths = daemonPaths(options.stateDir ?? 'state');
+  const record = readRecord(paths.daemonFile);
+  if (record === undefined || !alive(record.pid)) {
+    rmSync(paths.daemonFile, { force: true });
+    return { wasRunning: false, forced: false };
+  }
+  process.kill(record.pid, 'SIGTERM');
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    if (!alive(record.pid)) {
+      rmSync(paths.daemonFile, { force: true });
+      return { wasRunning: true, forced: false };
+    }
+    await sleep(50);
+  }
+  process.kill(record.pid, 'SIGKILL');
+  const killDeadline = Date.now() + 5_000;
+  while (alive(record.pid) && Date.now() < killDeadline) await sleep(50);
+  rmSync(paths.daemonFile, { force: true });
+  return { wasRunning: true, forced: true };
+}

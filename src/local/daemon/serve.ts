@@ -1,0 +1,56 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import type { RequestEvent } from '../api/gateway.ts';
+import { type LocalCloud, openLocalCloud } from '../cloud.ts';
+import { ensureAdminCredentials } from './credentials.ts';
+import { type DaemonRecord, daemonPaths } from './files.ts';
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly stateDir: string;
+  readonly timeScale: number;
+  readonly region?: string;
+  readonly onRequest?: (event: RequestEvent) => void;
+}
+
+export interface ServingCloud {
+  readonly cloud: LocalCloud;
+  readonly record: DaemonRecord;
+  /** Closes the cloud and removes `daemon.json`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the local cloud of a state dir in this process: admin credentials (created at first start), the
+ * cloud on 127.0.0.1:port, and `daemon.json` written once it serves. Shared by the daemon entry point and
+ * `startLocalCloud({ foreground: true })`.
+ */
+export async function serveLocalCloud(options: ServeOptions): Promise<ServingCloud> {
+  const paths = daemonPaths(options.stateDir);
+  const region = options.region ?? 'us-west-2';
+  const admin = ensureAdminCredentials(paths, region);
+  const cloud = await openLocalCloud({
+    dataDir: paths.dataDir,
+    port: options.port,
+    timeScale: options.timeScale,
+    region,
+    admin,
+    ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
+  });
+  const record: DaemonRecord = {
+    pid: process.pid,
+    port: Number(new URL(cloud.config.endpoint).port),
+    endpoint: cloud.config.endpoint,
+    region: cloud.config.region,
+    accountId: cloud.config.accountId,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(paths.daemonFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  return {
+    cloud,
+    record,
+    async stop() {
+      await cloud.close();
+      rmSync(paths.daemonFile, { force: true });
+    },
+  };
+}
