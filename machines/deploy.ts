@@ -1,0 +1,271 @@
+import { and, assign, fromPromise, setup } from 'xstate';
+import { sleepUntil } from './sleep.ts';
+import {
+  canRetry,
+  emptyBook,
+  enterStep,
+  errorMessage,
+  leaveStep,
+  policyFor,
+  resultOf,
+  type StepBook,
+  type StepInput,
+  type StepPolicy,
+  type StepResult,
+  scheduleRetry,
+} from './step-kit.ts';
+
+/** What deploy learns and later phases use. All plain JSON: it is persisted in the snapshot. */
+export interface DeployFacts {
+  readonly accountId?: string;
+  readonly partition?: string;
+  readonly vpcId?: string;
+  readonly zones?: readonly string[];
+  readonly subnetIds?: readonly string[];
+  readonly amiId?: string;
+  readonly launchTemplateId?: string;
+  readonly targetGroupArn?: string;
+  readonly loadBalancerArn?: string;
+  readonly dnsName?: string;
+  readonly listenerArn?: string;
+  /** Set by the endpoint check on AWS when the default security group does not let the caller in. */
+  readonly needsIngress?: boolean;
+  readonly securityGroupId?: string;
+  readonly ingressCidr?: string;
+  readonly ingressDeclined?: boolean;
+}
+
+export interface DeployInput {
+  readonly name: string;
+  readonly policies: Readonly<Record<string, StepPolicy>>;
+}
+
+export interface DeployContext {
+  readonly name: string;
+  readonly facts: DeployFacts;
+  readonly book: StepBook;
+  readonly policies: Readonly<Record<string, StepPolicy>>;
+  readonly error?: string;
+  readonly failedStep?: string;
+  readonly outcome?: DeployOutput['outcome'];
+}
+
+export type DeployEvent = { type: 'INGRESS'; allow: boolean };
+
+export interface DeployOutput {
+  readonly outcome: 'succeeded' | 'failed' | 'timed-out';
+  readonly facts: DeployFacts;
+  readonly error?: string;
+  readonly failedStep?: string;
+}
+
+/** The steps, in order. Each is a named actor: the persistence contract and the `.provide()` seam. */
+export const DEPLOY_STEPS = [
+  'preflight',
+  'creatingTable',
+  'tableCreating',
+  'populatingTable',
+  'puttingParameters',
+  'creatingInstanceIam',
+  'creatingBcIam',
+  'creatingLaunchTemplate',
+  'creatingGroup',
+  'creatingTargetGroup',
+  'creatingLoadBalancer',
+  'lbProvisioning',
+  'creatingListener',
+  'attachingTargetGroup',
+  'verifyingEndpoint',
+  'addingIngress',
+] as const;
+export type DeployStep = (typeof DEPLOY_STEPS)[number];
+
+/** The wait state a step goes to while the cloud is not ready, named for what it waits on. */
+export const DEPLOY_RETRY_STATES: Readonly<Record<DeployStep, string>> = {
+  preflight: 'preflightRetry',
+  creatingTable: 'creatingTableRetry',
+  tableCreating: 'tableNotYetActive',
+  populatingTable: 'populatingTableRetry',
+  puttingParameters: 'puttingParametersRetry',
+  creatingInstanceIam: 'instanceIamRetry',
+  creatingBcIam: 'bcIamRetry',
+  creatingLaunchTemplate: 'profileNotYetVisible',
+  creatingGroup: 'groupProfileNotYetVisible',
+  creatingTargetGroup: 'creatingTargetGroupRetry',
+  creatingLoadBalancer: 'creatingLoadBalancerRetry',
+  lbProvisioning: 'lbNotYetActive',
+  creatingListener: 'creatingListenerRetry',
+  attachingTargetGroup: 'attachingTargetGroupRetry',
+  verifyingEndpoint: 'endpointNotYetServing',
+  addingIngress: 'addingIngressRetry',
+};
+
+type Step = StepInput<DeployFacts>;
+type Result = StepResult<DeployFacts>;
+const notProvided = (step: string) =>
+  fromPromise<Result, Step>(async () => {
+    throw new Error(`deploy step ${step} has no implementation`);
+  });
+
+const stepActors = Object.fromEntries(DEPLOY_STEPS.map((s) => [s, notProvided(s)])) as Record<
+  DeployStep,
+  ReturnType<typeof notProvided>
+>;
+
+const deploySetup = setup({
+  types: {
+    context: {} as DeployContext,
+    input: {} as DeployInput,
+    events: {} as DeployEvent,
+    output: {} as DeployOutput,
+    tags: {} as 'step' | 'waiting' | 'prompt',
+  },
+  actors: { ...stepActors, sleepUntil },
+  actions: {
+    enter: assign(({ context }, params: { step: string }) => ({
+      book: enterStep(context.book, params.step, policyFor(context.policies, params.step), Date.now()),
+    })),
+    finish: assign(({ context, event }, params: { step: string }) => {
+      const result = resultOf(event);
+      const facts =
+        result?.outcome === 'done' ? (result.facts as Partial<DeployFacts> | undefined) : undefined;
+      return { facts: { ...context.facts, ...facts }, book: leaveStep(context.book, params.step) };
+    }),
+    retry: assign(({ context, event }, params: { step: string }) => {
+      const result = resultOf(event);
+      const reason = result?.outcome === 'retry' ? result.reason : 'not ready';
+      const policy = policyFor(context.policies, params.step);
+      return { book: scheduleRetry(context.book, params.step, policy, reason, Date.now(), Math.random()) };
+    }),
+    fail: assign(({ event }, params: { step: string }) => {
+      const result = resultOf(event);
+      const error = result !== undefined && result.outcome !== 'done' ? result.reason : errorMessage(event);
+      return { error, failedStep: params.step };
+    }),
+    exhausted: assign(({ context }, params: { step: string }) => ({
+      error: `gave up after ${(context.book.attempts[params.step] ?? 0) + 1} attempts: ${context.book.reasons[params.step] ?? 'not ready'}`,
+      failedStep: params.step,
+    })),
+  },
+  guards: {
+    isRetry: ({ event }) => resultOf(event)?.outcome === 'retry',
+    isTimeout: ({ event }) => resultOf(event)?.outcome === 'timeout',
+    canRetry: ({ context }, params: { step: string }) =>
+      canRetry(context.book, params.step, policyFor(context.policies, params.step)),
+    needsIngress: ({ context }) => context.facts.needsIngress === true,
+    ingressAlreadyAdded: ({ context }) => context.facts.ingressCidr !== undefined,
+    allowed: ({ event }) => event.type === 'INGRESS' && event.allow,
+  },
+});
+
+/** A step state and its retry state. `next` is where a done result goes. */
+function stepStates(step: DeployStep, next: string) {
+  const params = { step };
+  return {
+    [step]: {
+      tags: ['step' as const],
+      entry: { type: 'enter' as const, params },
+      invoke: {
+        id: step,
+        src: step,
+        input: ({ context }: { context: DeployContext }): Step => ({
+          step,
+          facts: context.facts,
+          attempt: context.book.attempts[step] ?? 0,
+          deadline: context.book.deadlines[step] ?? Date.now(),
+        }),
+        onDone: [
+          { guard: 'isTimeout' as const, target: 'timedOut', actions: { type: 'fail' as const, params } },
+          {
+            guard: and(['isRetry', { type: 'canRetry', params }]),
+            target: DEPLOY_RETRY_STATES[step],
+            actions: { type: 'retry' as const, params },
+          },
+          { guard: 'isRetry' as const, target: 'timedOut', actions: { type: 'exhausted' as const, params } },
+          { target: next, actions: { type: 'finish' as const, params } },
+        ],
+        onError: { target: 'failed', actions: { type: 'fail' as const, params } },
+      },
+    },
+    [DEPLOY_RETRY_STATES[step]]: {
+      tags: ['waiting' as const],
+      invoke: {
+        src: 'sleepUntil' as const,
+        input: ({ context }: { context: DeployContext }) => ({ until: context.book.retryAt[step] ?? 0 }),
+        onDone: { target: step },
+      },
+    },
+  };
+}
+
+/**
+ * Deploy: preflight before anything is created, then table → parameters → IAM → launch template →
+ * Auto Scaling group → target group → load balancer (wait active) → listener → attach → verify the
+ * endpoint (on AWS, offering an ingress rule for the caller's /32 when the security group blocks it).
+ */
+export const deployMachine = deploySetup.createMachine({
+  id: 'deploy',
+  context: ({ input }) => ({ name: input.name, facts: {}, book: emptyBook(), policies: input.policies }),
+  initial: 'preflight',
+  states: {
+    ...stepStates('preflight', 'creatingTable'),
+    ...stepStates('creatingTable', 'tableCreating'),
+    ...stepStates('tableCreating', 'populatingTable'),
+    ...stepStates('populatingTable', 'puttingParameters'),
+    ...stepStates('puttingParameters', 'creatingInstanceIam'),
+    ...stepStates('creatingInstanceIam', 'creatingBcIam'),
+    ...stepStates('creatingBcIam', 'creatingLaunchTemplate'),
+    ...stepStates('creatingLaunchTemplate', 'creatingGroup'),
+    ...stepStates('creatingGroup', 'creatingTargetGroup'),
+    ...stepStates('creatingTargetGroup', 'creatingLoadBalancer'),
+    ...stepStates('creatingLoadBalancer', 'lbProvisioning'),
+    ...stepStates('lbProvisioning', 'creatingListener'),
+    ...stepStates('creatingListener', 'attachingTargetGroup'),
+    ...stepStates('attachingTargetGroup', 'verifyingEndpoint'),
+    ...stepStates('verifyingEndpoint', 'endpointChecked'),
+    endpointChecked: {
+      always: [
+        {
+          guard: and(['needsIngress', 'ingressAlreadyAdded']),
+          target: 'failed',
+          actions: assign({
+            error: 'The load balancer endpoint is still unreachable after opening port 80 to this computer.',
+            failedStep: 'verifyingEndpoint',
+          }),
+        },
+        { guard: 'needsIngress', target: 'askingIngress' },
+        { target: 'succeeded' },
+      ],
+    },
+    askingIngress: {
+      tags: ['prompt'],
+      on: {
+        INGRESS: [
+          { guard: 'allowed', target: 'addingIngress' },
+          {
+            target: 'failed',
+            actions: assign({
+              error: 'The load balancer endpoint is unreachable and no ingress rule was added.',
+              failedStep: 'verifyingEndpoint',
+              facts: ({ context }) => ({ ...context.facts, ingressDeclined: true }),
+            }),
+          },
+        ],
+      },
+    },
+    ...stepStates('addingIngress', 'verifyingEndpoint'),
+    succeeded: { type: 'final', entry: assign({ outcome: 'succeeded' as const }) },
+    failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },
+    timedOut: { type: 'final', entry: assign({ outcome: 'timed-out' as const }) },
+  },
+  output: ({ context }) => {
+    return {
+      outcome: context.outcome ?? 'failed',
+      facts: context.facts,
+      ...(context.error === undefined ? {} : { error: context.error }),
+      ...(context.failedStep === undefined ? {} : { failedStep: context.failedStep }),
+    };
+  },
+});
+
+export type DeployMachine = typeof deployMachine;

@@ -1,0 +1,250 @@
+import { and, assign, fromPromise, setup } from 'xstate';
+import type { DeployFacts } from './deploy.ts';
+import { sleepUntil } from './sleep.ts';
+import {
+  canRetry,
+  emptyBook,
+  enterStep,
+  errorMessage,
+  leaveStep,
+  policyFor,
+  resultOf,
+  type StepBook,
+  type StepInput,
+  type StepPolicy,
+  type StepResult,
+  scheduleRetry,
+} from './step-kit.ts';
+
+/** Facts destroy learns: what the sweep found and what is left at the end. */
+export interface DestroyFacts extends DeployFacts {
+  readonly swept?: readonly string[];
+  readonly leftovers?: readonly string[];
+}
+
+export interface DestroyInput {
+  readonly name: string;
+  readonly facts: DeployFacts;
+  readonly policies: Readonly<Record<string, StepPolicy>>;
+}
+
+export interface DestroyContext {
+  readonly name: string;
+  readonly facts: DestroyFacts;
+  readonly book: StepBook;
+  readonly policies: Readonly<Record<string, StepPolicy>>;
+  /** Per step: why it failed. A failed chain does not stop the others, the sweep or the verification. */
+  readonly errors: Readonly<Record<string, string>>;
+  readonly outcome?: DestroyOutput['outcome'];
+}
+
+export interface DestroyOutput {
+  readonly outcome: 'succeeded' | 'failed' | 'timed-out';
+  readonly errors: Readonly<Record<string, string>>;
+  readonly leftovers: readonly string[];
+}
+
+export const DESTROY_STEPS = [
+  'deletingLoadBalancer',
+  'lbDeleting',
+  'deletingTargetGroup',
+  'scalingToZero',
+  'instancesTerminating',
+  'deletingGroup',
+  'deletingLaunchTemplate',
+  'deletingIam',
+  'deletingTable',
+  'deletingParameters',
+  'revokingIngress',
+  'sweeping',
+  'verifying',
+] as const;
+export type DestroyStep = (typeof DESTROY_STEPS)[number];
+
+/** Wait states, named for what they wait on (seed "Destroy": ResourceInUse, ScalingActivityInProgress). */
+export const DESTROY_RETRY_STATES: Readonly<Record<DestroyStep, string>> = {
+  deletingLoadBalancer: 'deletingLoadBalancerRetry',
+  lbDeleting: 'lbNotYetDeleted',
+  deletingTargetGroup: 'targetGroupInUse',
+  scalingToZero: 'scalingToZeroRetry',
+  instancesTerminating: 'instancesStillRunning',
+  deletingGroup: 'scalingActivityInProgress',
+  deletingLaunchTemplate: 'deletingLaunchTemplateRetry',
+  deletingIam: 'iamInUse',
+  deletingTable: 'tableInUse',
+  deletingParameters: 'deletingParametersRetry',
+  revokingIngress: 'revokingIngressRetry',
+  sweeping: 'sweepRetry',
+  verifying: 'leftoversRemain',
+};
+
+type Step = StepInput<DestroyFacts>;
+type Result = StepResult<DestroyFacts>;
+const notProvided = (step: string) =>
+  fromPromise<Result, Step>(async () => {
+    throw new Error(`destroy step ${step} has no implementation`);
+  });
+const stepActors = Object.fromEntries(DESTROY_STEPS.map((s) => [s, notProvided(s)])) as Record<
+  DestroyStep,
+  ReturnType<typeof notProvided>
+>;
+
+const destroySetup = setup({
+  types: {
+    context: {} as DestroyContext,
+    input: {} as DestroyInput,
+    output: {} as DestroyOutput,
+    tags: {} as 'step' | 'waiting',
+  },
+  actors: { ...stepActors, sleepUntil },
+  actions: {
+    enter: assign(({ context }, params: { step: string }) => ({
+      book: enterStep(context.book, params.step, policyFor(context.policies, params.step), Date.now()),
+    })),
+    finish: assign(({ context, event }, params: { step: string }) => {
+      const result = resultOf(event);
+      const facts =
+        result?.outcome === 'done' ? (result.facts as Partial<DestroyFacts> | undefined) : undefined;
+      return { facts: { ...context.facts, ...facts }, book: leaveStep(context.book, params.step) };
+    }),
+    retry: assign(({ context, event }, params: { step: string }) => {
+      const result = resultOf(event);
+      const reason = result?.outcome === 'retry' ? result.reason : 'not ready';
+      const policy = policyFor(context.policies, params.step);
+      return { book: scheduleRetry(context.book, params.step, policy, reason, Date.now(), Math.random()) };
+    }),
+    fail: assign(({ context, event }, params: { step: string }) => {
+      const result = resultOf(event);
+      const error = result !== undefined && result.outcome !== 'done' ? result.reason : errorMessage(event);
+      return { errors: { ...context.errors, [params.step]: error } };
+    }),
+    exhausted: assign(({ context }, params: { step: string }) => ({
+      errors: {
+        ...context.errors,
+        [params.step]: `gave up after ${(context.book.attempts[params.step] ?? 0) + 1} attempts: ${context.book.reasons[params.step] ?? 'not ready'}`,
+      },
+    })),
+  },
+  guards: {
+    isRetry: ({ event }) => resultOf(event)?.outcome === 'retry',
+    isTimeout: ({ event }) => resultOf(event)?.outcome === 'timeout',
+    canRetry: ({ context }, params: { step: string }) =>
+      canRetry(context.book, params.step, policyFor(context.policies, params.step)),
+    clean: ({ context }) =>
+      Object.keys(context.errors).length === 0 && (context.facts.leftovers ?? []).length === 0,
+  },
+});
+
+function stepStates(step: DestroyStep, next: string) {
+  const params = { step };
+  return {
+    [step]: {
+      tags: ['step' as const],
+      entry: { type: 'enter' as const, params },
+      invoke: {
+        id: step,
+        src: step,
+        input: ({ context }: { context: DestroyContext }): Step => ({
+          step,
+          facts: context.facts,
+          attempt: context.book.attempts[step] ?? 0,
+          deadline: context.book.deadlines[step] ?? Date.now(),
+        }),
+        onDone: [
+          { guard: 'isTimeout' as const, target: 'timedOut', actions: { type: 'fail' as const, params } },
+          {
+            guard: and(['isRetry', { type: 'canRetry', params }]),
+            target: DESTROY_RETRY_STATES[step],
+            actions: { type: 'retry' as const, params },
+          },
+          { guard: 'isRetry' as const, target: 'timedOut', actions: { type: 'exhausted' as const, params } },
+          { target: next, actions: { type: 'finish' as const, params } },
+        ],
+        onError: { target: 'failed', actions: { type: 'fail' as const, params } },
+      },
+    },
+    [DESTROY_RETRY_STATES[step]]: {
+      tags: ['waiting' as const],
+      invoke: {
+        src: 'sleepUntil' as const,
+        input: ({ context }: { context: DestroyContext }) => ({ until: context.book.retryAt[step] ?? 0 }),
+        onDone: { target: step },
+      },
+    },
+  };
+}
+
+/** Each chain ends in `done`, `failed` or `timedOut`; all three are final so the others run to the end. */
+const ends = {
+  done: { type: 'final' as const },
+  failed: { type: 'final' as const },
+  timedOut: { type: 'final' as const },
+};
+
+/**
+ * Destroy, in the seed's order where order matters and in parallel where it does not: load balancer →
+ * (wait deleted) → target group (retried while still in use); group to zero → instances terminated →
+ * group (retried while a scaling activity runs) → launch template; IAM; table; parameters; our ingress
+ * rule. Then a sweep by tag and by name for whatever the ledger missed, and a verification.
+ */
+export const destroyMachine = destroySetup.createMachine({
+  id: 'destroy',
+  context: ({ input }) => ({
+    name: input.name,
+    facts: input.facts,
+    book: emptyBook(),
+    policies: input.policies,
+    errors: {},
+  }),
+  initial: 'teardown',
+  states: {
+    teardown: {
+      type: 'parallel',
+      onDone: 'sweeping',
+      states: {
+        loadBalancer: {
+          initial: 'deletingLoadBalancer',
+          states: {
+            ...stepStates('deletingLoadBalancer', 'lbDeleting'),
+            ...stepStates('lbDeleting', 'deletingTargetGroup'),
+            ...stepStates('deletingTargetGroup', 'done'),
+            ...ends,
+          },
+        },
+        group: {
+          initial: 'scalingToZero',
+          states: {
+            ...stepStates('scalingToZero', 'instancesTerminating'),
+            ...stepStates('instancesTerminating', 'deletingGroup'),
+            ...stepStates('deletingGroup', 'deletingLaunchTemplate'),
+            ...stepStates('deletingLaunchTemplate', 'done'),
+            ...ends,
+          },
+        },
+        iam: { initial: 'deletingIam', states: { ...stepStates('deletingIam', 'done'), ...ends } },
+        table: { initial: 'deletingTable', states: { ...stepStates('deletingTable', 'done'), ...ends } },
+        parameters: {
+          initial: 'deletingParameters',
+          states: { ...stepStates('deletingParameters', 'done'), ...ends },
+        },
+        ingress: {
+          initial: 'revokingIngress',
+          states: { ...stepStates('revokingIngress', 'done'), ...ends },
+        },
+      },
+    },
+    ...stepStates('sweeping', 'verifying'),
+    ...stepStates('verifying', 'verified'),
+    verified: { always: [{ guard: 'clean', target: 'succeeded' }, { target: 'failed' }] },
+    succeeded: { type: 'final', entry: assign({ outcome: 'succeeded' as const }) },
+    failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },
+    timedOut: { type: 'final', entry: assign({ outcome: 'timed-out' as const }) },
+  },
+  output: ({ context }) => ({
+    outcome: context.outcome ?? 'failed',
+    errors: context.errors,
+    leftovers: context.facts.leftovers ?? [],
+  }),
+});
+
+export type DestroyMachine = typeof destroyMachine;

@@ -1,0 +1,156 @@
+import {
+  AttachLoadBalancerTargetGroupsCommand,
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  type Tag,
+  TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { isProfileNotReady } from './ec2.ts';
+import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+
+/** @see https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Operations.html */
+export interface AutoScaling {
+  /**
+   * `'exists'`: a group of that name exists (AlreadyExists). `'profile-not-ready'`: the launch template's
+   * instance profile is not yet visible ("Invalid IamInstanceProfile", IAM eventual consistency).
+   */
+  createGroup(
+    input: {
+      name: string;
+      launchTemplateName: string;
+      zones: string[];
+      subnetIds: string[];
+      size: number;
+      tags: Tag[];
+    },
+    options?: CallOptions,
+  ): Promise<'created' | 'exists' | 'profile-not-ready'>;
+  describeGroup(name: string, options?: CallOptions): Promise<AutoScalingGroup | undefined>;
+  setSize(
+    name: string,
+    size: { min: number; max: number; desired: number },
+    options?: CallOptions,
+  ): Promise<'updated' | 'not-found'>;
+  /** `'not-found'`: the instance is not (or no longer) in a group (ValidationError "Instance Id not found"). */
+  terminateInstance(
+    instanceId: string,
+    decrement: boolean,
+    options?: CallOptions,
+  ): Promise<'terminating' | 'not-found'>;
+  attachTargetGroups(
+    name: string,
+    targetGroupArns: string[],
+    options?: CallOptions,
+  ): Promise<'attached' | 'not-found'>;
+  /**
+   * `'in-use'`: instances are still in the group (ResourceInUse); `'activity-in-progress'`: a scaling
+   * activity is running (ScalingActivityInProgress). Both are retried by the caller.
+   */
+  deleteGroup(
+    name: string,
+    options?: CallOptions,
+  ): Promise<'deleted' | 'not-found' | 'in-use' | 'activity-in-progress'>;
+}
+
+const isGroupNotFound = (error: unknown): boolean =>
+  isAwsError(error, 'ValidationError') && /not found|does not exist/i.test(String((error as Error).message));
+
+export function createAutoScaling(client: AutoScalingClient): AutoScaling {
+  return {
+    async createGroup({ name, launchTemplateName, zones, subnetIds, size, tags }, options) {
+      try {
+        await client.send(
+          new CreateAutoScalingGroupCommand({
+            AutoScalingGroupName: name,
+            LaunchTemplate: { LaunchTemplateName: launchTemplateName, Version: '$Default' },
+            ...(subnetIds.length > 0
+              ? { VPCZoneIdentifier: subnetIds.join(',') }
+              : { AvailabilityZones: zones }),
+            MinSize: size,
+            MaxSize: size,
+            DesiredCapacity: size,
+            Tags: tags.map((t) => ({ ...t, PropagateAtLaunch: true })),
+          }),
+          sendOptions(options),
+        );
+        return 'created';
+      } catch (error: unknown) {
+        if (isAwsError(error, 'AlreadyExists')) return 'exists';
+        if (isProfileNotReady(error)) return 'profile-not-ready';
+        throw error;
+      }
+    },
+    async describeGroup(name, options) {
+      const out = await client.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+        sendOptions(options),
+      );
+      return out.AutoScalingGroups?.[0];
+    },
+    async setSize(name, { min, max, desired }, options) {
+      try {
+        await client.send(
+          new UpdateAutoScalingGroupCommand({
+            AutoScalingGroupName: name,
+            MinSize: min,
+            MaxSize: max,
+            DesiredCapacity: desired,
+          }),
+          sendOptions(options),
+        );
+        return 'updated';
+      } catch (error: unknown) {
+        if (isGroupNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async terminateInstance(instanceId, decrement, options) {
+      try {
+        await client.send(
+          new TerminateInstanceInAutoScalingGroupCommand({
+            InstanceId: instanceId,
+            ShouldDecrementDesiredCapacity: decrement,
+          }),
+          sendOptions(options),
+        );
+        return 'terminating';
+      } catch (error: unknown) {
+        if (isGroupNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async attachTargetGroups(name, targetGroupArns, options) {
+      try {
+        await client.send(
+          new AttachLoadBalancerTargetGroupsCommand({
+            AutoScalingGroupName: name,
+            TargetGroupARNs: targetGroupArns,
+          }),
+          sendOptions(options),
+        );
+        return 'attached';
+      } catch (error: unknown) {
+        if (isGroupNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async deleteGroup(name, options) {
+      try {
+        await client.send(
+          new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name }),
+          sendOptions(options),
+        );
+        return 'deleted';
+      } catch (error: unknown) {
+        if (isAwsError(error, 'ScalingActivityInProgress')) return 'activity-in-progress';
+        if (isAwsError(error, 'ResourceInUse')) return 'in-use';
+        if (isGroupNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,327 @@
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateLaunchTemplateCommand,
+  DeleteLaunchTemplateCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+  type Filter,
+  RebootInstancesCommand,
+  ReplaceIamInstanceProfileAssociationCommand,
+  type RequestLaunchTemplateData,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
+  type Tag,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { awsErrorMessage, type CallOptions, isAwsError, sendOptions } from './errors.ts';
+
+export interface InstanceSummary {
+  readonly id: string;
+  readonly state: string;
+  readonly zone: string;
+}
+
+/** @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/OperationList-query-ec2.html */
+export interface Ec2 {
+  availabilityZones(options?: CallOptions): Promise<string[]>;
+  defaultVpcId(options?: CallOptions): Promise<string | undefined>;
+  /** The default subnet of each zone of the default VPC (filter `default-for-az`). */
+  defaultSubnets(
+    vpcId: string,
+    zones: string[],
+    options?: CallOptions,
+  ): Promise<{ id: string; zone: string }[]>;
+  /** Zones that offer the instance type; `undefined` when the endpoint does not implement the call. */
+  instanceTypeZones(instanceType: string, options?: CallOptions): Promise<string[] | undefined>;
+  /**
+   * Creates the launch template, idempotent by `ClientToken`; an existing one of the same name is adopted.
+   * `'profile-not-ready'`: the instance profile is not yet visible to EC2 (IAM is eventually consistent).
+   */
+  createLaunchTemplate(
+    input: { name: string; clientToken: string; data: RequestLaunchTemplateData; tags: Tag[] },
+    options?: CallOptions,
+  ): Promise<{ created: true; id: string } | { exists: true; id: string } | 'profile-not-ready'>;
+  describeLaunchTemplate(
+    name: string,
+    options?: CallOptions,
+  ): Promise<{ id: string; name: string } | undefined>;
+  /** Launch templates carrying a tag, for the sweep. */
+  launchTemplatesByTag(
+    key: string,
+    value: string,
+    options?: CallOptions,
+  ): Promise<{ id: string; name: string }[]>;
+  deleteLaunchTemplate(name: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
+  /** Instances (not terminated) matching the filters. */
+  instances(filters: Filter[], options?: CallOptions): Promise<InstanceSummary[]>;
+  terminateInstances(ids: string[], options?: CallOptions): Promise<'terminating' | 'not-found'>;
+  rebootInstances(ids: string[], options?: CallOptions): Promise<'rebooting' | 'not-found'>;
+  profileAssociation(
+    instanceId: string,
+    options?: CallOptions,
+  ): Promise<{ associationId: string; profileArn: string } | undefined>;
+  replaceProfileAssociation(
+    associationId: string,
+    profileName: string,
+    options?: CallOptions,
+  ): Promise<'replaced' | 'profile-not-ready' | 'not-found'>;
+  defaultSecurityGroup(vpcId: string, options?: CallOptions): Promise<SecurityGroup | undefined>;
+  /** Adds a TCP ingress rule; `'exists'` when the same rule is already there (InvalidPermission.Duplicate). */
+  authorizeIngress(
+    input: { groupId: string; cidr: string; port: number; tags: Tag[] },
+    options?: CallOptions,
+  ): Promise<{ ruleId: string } | 'exists'>;
+  revokeIngress(
+    input: { groupId: string; cidr: string; port: number },
+    options?: CallOptions,
+  ): Promise<'revoked' | 'not-found'>;
+}
+
+const isNotFound = (error: unknown): boolean =>
+  isAwsError(
+    error,
+    'InvalidLaunchTemplateName.NotFoundException',
+    'InvalidLaunchTemplateId.NotFound',
+    'InvalidLaunchTemplateName.NotFound',
+    'InvalidInstanceID.NotFound',
+    'InvalidGroup.NotFound',
+    'InvalidAssociationID.NotFound',
+  );
+
+/** EC2's answer when an instance profile created seconds ago is not yet visible to it. */
+export const isProfileNotReady = (error: unknown): boolean =>
+  (isAwsError(error, 'InvalidParameterValue', 'ValidationError', 'InvalidIamInstanceProfile') &&
+    /iam ?instance ?profile|instance profile/i.test(awsErrorMessage(error))) ||
+  isAwsError(error, 'InvalidIamInstanceProfile.NotFound');
+
+export function createEc2(client: EC2Client): Ec2 {
+  const describeTemplates = async (
+    input: { names?: string[]; filters?: Filter[] },
+    options?: CallOptions,
+  ) => {
+    try {
+      const out = await client.send(
+        new DescribeLaunchTemplatesCommand({
+          ...(input.names ? { LaunchTemplateNames: input.names } : {}),
+          ...(input.filters ? { Filters: input.filters } : {}),
+        }),
+        sendOptions(options),
+      );
+      return (out.LaunchTemplates ?? []).map((t) => ({
+        id: t.LaunchTemplateId ?? '',
+        name: t.LaunchTemplateName ?? '',
+      }));
+    } catch (error: unknown) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+  };
+  return {
+    async availabilityZones(options) {
+      const out = await client.send(
+        new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'state', Values: ['available'] }] }),
+        sendOptions(options),
+      );
+      return (out.AvailabilityZones ?? []).flatMap((z) => (z.ZoneName === undefined ? [] : [z.ZoneName]));
+    },
+    async defaultVpcId(options) {
+      const out = await client.send(
+        new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
+        sendOptions(options),
+      );
+      return out.Vpcs?.[0]?.VpcId;
+    },
+    async defaultSubnets(vpcId, zones, options) {
+      const out = await client.send(
+        new DescribeSubnetsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'availability-zone', Values: zones },
+            { Name: 'default-for-az', Values: ['true'] },
+          ],
+        }),
+        sendOptions(options),
+      );
+      return (out.Subnets ?? []).map((s) => ({ id: s.SubnetId ?? '', zone: s.AvailabilityZone ?? '' }));
+    },
+    async instanceTypeZones(instanceType, options) {
+      try {
+        const out = await client.send(
+          new DescribeInstanceTypeOfferingsCommand({
+            LocationType: 'availability-zone',
+            Filters: [{ Name: 'instance-type', Values: [instanceType] }],
+          }),
+          sendOptions(options),
+        );
+        return (out.InstanceTypeOfferings ?? []).flatMap((o) =>
+          o.Location === undefined ? [] : [o.Location],
+        );
+      } catch (error: unknown) {
+        if (isAwsError(error, 'InvalidAction', 'UnknownOperationException', 'NotImplemented'))
+          return undefined;
+        throw error;
+      }
+    },
+    async createLaunchTemplate({ name, clientToken, data, tags }, options) {
+      try {
+        const out = await client.send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: name,
+            ClientToken: clientToken,
+            LaunchTemplateData: data,
+            TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
+          }),
+          sendOptions(options),
+        );
+        return { created: true, id: out.LaunchTemplate?.LaunchTemplateId ?? '' };
+      } catch (error: unknown) {
+        if (isProfileNotReady(error)) return 'profile-not-ready';
+        if (!isAwsError(error, 'InvalidLaunchTemplateName.AlreadyExistsException')) throw error;
+      }
+      const [existing] = await describeTemplates({ names: [name] }, options);
+      if (existing === undefined) throw new Error(`launch template ${name} exists but cannot be described`);
+      return { exists: true, id: existing.id };
+    },
+    async describeLaunchTemplate(name, options) {
+      const [found] = await describeTemplates({ names: [name] }, options);
+      return found;
+    },
+    launchTemplatesByTag: (key, value, options) =>
+      describeTemplates({ filters: [{ Name: `tag:${key}`, Values: [value] }] }, options),
+    async deleteLaunchTemplate(name, options) {
+      try {
+        await client.send(
+          new DeleteLaunchTemplateCommand({ LaunchTemplateName: name }),
+          sendOptions(options),
+        );
+        return 'deleted';
+      } catch (error: unknown) {
+        if (isNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async instances(filters, options) {
+      const found: InstanceSummary[] = [];
+      let token: string | undefined;
+      do {
+        const out = await client.send(
+          new DescribeInstancesCommand({ Filters: filters, NextToken: token }),
+          sendOptions(options),
+        );
+        for (const r of out.Reservations ?? []) {
+          for (const i of r.Instances ?? []) {
+            const state = i.State?.Name ?? 'unknown';
+            if (i.InstanceId !== undefined && state !== 'terminated') {
+              found.push({ id: i.InstanceId, state, zone: i.Placement?.AvailabilityZone ?? '' });
+            }
+          }
+        }
+        token = out.NextToken;
+      } while (token !== undefined && token !== '');
+      return found;
+    },
+    async terminateInstances(ids, options) {
+      try {
+        await client.send(new TerminateInstancesCommand({ InstanceIds: ids }), sendOptions(options));
+        return 'terminating';
+      } catch (error: unknown) {
+        if (isNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async rebootInstances(ids, options) {
+      try {
+        await client.send(new RebootInstancesCommand({ InstanceIds: ids }), sendOptions(options));
+        return 'rebooting';
+      } catch (error: unknown) {
+        if (isNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async profileAssociation(instanceId, options) {
+      const out = await client.send(
+        new DescribeIamInstanceProfileAssociationsCommand({
+          Filters: [
+            { Name: 'instance-id', Values: [instanceId] },
+            { Name: 'state', Values: ['associated'] },
+          ],
+        }),
+        sendOptions(options),
+      );
+      const a = out.IamInstanceProfileAssociations?.[0];
+      if (a?.AssociationId === undefined) return undefined;
+      return { associationId: a.AssociationId, profileArn: a.IamInstanceProfile?.Arn ?? '' };
+    },
+    async replaceProfileAssociation(associationId, profileName, options) {
+      try {
+        await client.send(
+          new ReplaceIamInstanceProfileAssociationCommand({
+            AssociationId: associationId,
+            IamInstanceProfile: { Name: profileName },
+          }),
+          sendOptions(options),
+        );
+        return 'replaced';
+      } catch (error: unknown) {
+        if (isProfileNotReady(error)) return 'profile-not-ready';
+        if (isNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async defaultSecurityGroup(vpcId, options) {
+      const out = await client.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'group-name', Values: ['default'] },
+            { Name: 'vpc-id', Values: [vpcId] },
+          ],
+        }),
+        sendOptions(options),
+      );
+      return out.SecurityGroups?.[0];
+    },
+    async authorizeIngress({ groupId, cidr, port, tags }, options) {
+      try {
+        const out = await client.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            IpPermissions: [
+              { IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr }] },
+            ],
+            TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: tags }],
+          }),
+          sendOptions(options),
+        );
+        return { ruleId: out.SecurityGroupRules?.[0]?.SecurityGroupRuleId ?? '' };
+      } catch (error: unknown) {
+        if (isAwsError(error, 'InvalidPermission.Duplicate')) return 'exists';
+        throw error;
+      }
+    },
+    async revokeIngress({ groupId, cidr, port }, options) {
+      try {
+        const out = await client.send(
+          new RevokeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            IpPermissions: [
+              { IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr }] },
+            ],
+          }),
+          sendOptions(options),
+        );
+        // Revoking a rule that is not there succeeds with UnknownIpPermissions listing it.
+        return (out.UnknownIpPermissions?.length ?? 0) > 0 ? 'not-found' : 'revoked';
+      } catch (error: unknown) {
+        if (isAwsError(error, 'InvalidPermission.NotFound') || isNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DeleteLoadBalancerCommand,
+  DeleteTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  type LoadBalancer,
+  type Tag,
+  type TargetGroup,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+
+/** Health check settings of the seed's target group (spec "Load balancer", step 3). */
+export const SEED_HEALTH_CHECK = {
+  path: '/healthcheck',
+  intervalSeconds: 10,
+  timeoutSeconds: 5,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+} as const;
+
+/** @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Operations.html */
+export interface Elbv2 {
+  /** HTTP:80 with the seed's health check. CreateTargetGroup is idempotent for the same name and settings. */
+  createTargetGroup(
+    input: { name: string; vpcId: string; tags: Tag[] },
+    options?: CallOptions,
+  ): Promise<TargetGroup>;
+  describeTargetGroup(name: string, options?: CallOptions): Promise<TargetGroup | undefined>;
+  /** `'in-use'`: still referenced by a listener or rule (ResourceInUse) until the load balancer is gone. */
+  deleteTargetGroup(arn: string, options?: CallOptions): Promise<'deleted' | 'not-found' | 'in-use'>;
+  /** An internet-facing ALB. CreateLoadBalancer returns the existing one for the same name and settings. */
+  createLoadBalancer(
+    input: { name: string; subnetIds: string[]; tags: Tag[] },
+    options?: CallOptions,
+  ): Promise<LoadBalancer>;
+  describeLoadBalancer(name: string, options?: CallOptions): Promise<LoadBalancer | undefined>;
+  /** Up to `limit` load balancers (the "Hello, Elastic Load Balancing" listing). */
+  listLoadBalancers(limit: number, options?: CallOptions): Promise<LoadBalancer[]>;
+  deleteLoadBalancer(arn: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
+  /** A forward listener on the target group's protocol and port; an existing one on that port is adopted. */
+  createListener(
+    input: { loadBalancerArn: string; targetGroupArn: string; port: number },
+    options?: CallOptions,
+  ): Promise<string>;
+  /** `undefined` when the target group does not exist. */
+  targetHealth(targetGroupArn: string, options?: CallOptions): Promise<TargetHealthDescription[] | undefined>;
+}
+
+export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
+  const describeTargetGroup = async (
+    name: string,
+    options?: CallOptions,
+  ): Promise<TargetGroup | undefined> => {
+    try {
+      const out = await client.send(new DescribeTargetGroupsCommand({ Names: [name] }), sendOptions(options));
+      return out.TargetGroups?.[0];
+    } catch (error: unknown) {
+      if (isAwsError(error, 'TargetGroupNotFound')) return undefined;
+      throw error;
+    }
+  };
+  const describeLoadBalancer = async (
+    name: string,
+    options?: CallOptions,
+  ): Promise<LoadBalancer | undefined> => {
+    try {
+      const out = await client.send(
+        new DescribeLoadBalancersCommand({ Names: [name] }),
+        sendOptions(options),
+      );
+      return out.LoadBalancers?.[0];
+    } catch (error: unknown) {
+      if (isAwsError(error, 'LoadBalancerNotFound')) return undefined;
+      throw error;
+    }
+  };
+  return {
+    async createTargetGroup({ name, vpcId, tags }, options) {
+      try {
+        const out = await client.send(
+          new CreateTargetGroupCommand({
+            Name: name,
+            Protocol: 'HTTP',
+            Port: 80,
+            VpcId: vpcId,
+            HealthCheckPath: SEED_HEALTH_CHECK.path,
+            HealthCheckIntervalSeconds: SEED_HEALTH_CHECK.intervalSeconds,
+            HealthCheckTimeoutSeconds: SEED_HEALTH_CHECK.timeoutSeconds,
+            HealthyThresholdCount: SEED_HEALTH_CHECK.healthyThreshold,
+            UnhealthyThresholdCount: SEED_HEALTH_CHECK.unhealthyThreshold,
+            Tags: tags,
+          }),
+          sendOptions(options),
+        );
+        const group = out.TargetGroups?.[0];
+        if (group !== undefined) return group;
+      } catch (error: unknown) {
+        // Same name with different settings: adopt it only if it is ours to find by name.
+        if (!isAwsError(error, 'DuplicateTargetGroupName')) throw error;
+      }
+      const existing = await describeTargetGroup(name, options);
+      if (existing === undefined) throw new Error(`target group ${name} neither created nor found`);
+      return existing;
+    },
+    describeTargetGroup,
+    async deleteTargetGroup(arn, options) {
+      try {
+        await client.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }), sendOptions(options));
+        return 'deleted';
+      } catch (error: unknown) {
+        if (isAwsError(error, 'ResourceInUse')) return 'in-use';
+        if (isAwsError(error, 'TargetGroupNotFound')) return 'not-found';
+        throw error;
+      }
+    },
+    async createLoadBalancer({ name, subnetIds, tags }, options) {
+      try {
+        const out = await client.send(
+          new CreateLoadBalancerCommand({
+            Name: name,
+            Subnets: subnetIds,
+            Scheme: 'internet-facing',
+            Type: 'application',
+            Tags: tags,
+          }),
+          sendOptions(options),
+        );
+        const lb = out.LoadBalancers?.[0];
+        if (lb !== undefined) return lb;
+      } catch (error: unknown) {
+        if (!isAwsError(error, 'DuplicateLoadBalancerName')) throw error;
+      }
+      const existing = await describeLoadBalancer(name, options);
+      if (existing === undefined) throw new Error(`load balancer ${name} neither created nor found`);
+      return existing;
+    },
+    describeLoadBalancer,
+    async listLoadBalancers(limit, options) {
+      const out = await client.send(
+        new DescribeLoadBalancersCommand({ PageSize: limit }),
+        sendOptions(options),
+      );
+      return (out.LoadBalancers ?? []).slice(0, limit);
+    },
+    async deleteLoadBalancer(arn, options) {
+      try {
+        await client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }), sendOptions(options));
+        return 'deleted';
+      } catch (error: unknown) {
+        if (isAwsError(error, 'LoadBalancerNotFound')) return 'not-found';
+        throw error;
+      }
+    },
+    async createListener({ loadBalancerArn, targetGroupArn, port }, options) {
+      try {
+        const out = await client.send(
+          new CreateListenerCommand({
+            LoadBalancerArn: loadBalancerArn,
+            Protocol: 'HTTP',
+            Port: port,
+            DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+          }),
+          sendOptions(options),
+        );
+        const arn = out.Listeners?.[0]?.ListenerArn;
+        if (arn !== undefined) return arn;
+      } catch (error: unknown) {
+        if (!isAwsError(error, 'DuplicateListener')) throw error;
+      }
+      const out = await client.send(
+        new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
+        sendOptions(options),
+      );
+      const found = (out.Listeners ?? []).find((l) => l.Port === port)?.ListenerArn;
+      if (found === undefined) throw new Error(`listener on port ${port} neither created nor found`);
+      return found;
+    },
+    async targetHealth(targetGroupArn, options) {
+      try {
+        const out = await client.send(
+          new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+          sendOptions(options),
+        );
+        return out.TargetHealthDescriptions ?? [];
+      } catch (error: unknown) {
+        if (isAwsError(error, 'TargetGroupNotFound')) return undefined;
+        throw error;
+      }
+    },
+  };
+}

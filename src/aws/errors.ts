@@ -1,0 +1,51 @@
+/**
+ * Recognising AWS's expected errors. The SDK names a modeled error after its shape
+ * (`NoSuchEntityException`, `ResourceInUseFault`) and an unmodeled one after the wire code
+ * (`ValidationError`, `InvalidLaunchTemplateName.NotFoundException`); matching on the wire code
+ * with the shape suffix stripped recognises both. Only `src/aws/` uses this: outside it,
+ * expected errors are already values.
+ */
+export function awsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const named = (error as { name?: unknown }).name;
+  const code = (error as { Code?: unknown; code?: unknown }).Code ?? (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code !== '') return code;
+  return typeof named === 'string' ? named : undefined;
+}
+
+const SUFFIXES = ['Exception', 'Fault'];
+
+function strip(code: string): string {
+  for (const suffix of SUFFIXES) {
+    if (code.endsWith(suffix) && code.length > suffix.length && !code.endsWith(`.${suffix}`)) {
+      return code.slice(0, -suffix.length);
+    }
+  }
+  return code;
+}
+
+/** True when `error` carries one of `codes` (wire codes, with or without the SDK's shape suffix). */
+export function isAwsError(error: unknown, ...codes: string[]): boolean {
+  const found = awsErrorCode(error);
+  if (found === undefined) return false;
+  const names = new Set([found, strip(found)]);
+  const name = (error as { name?: unknown }).name;
+  if (typeof name === 'string') {
+    names.add(name);
+    names.add(strip(name));
+  }
+  return codes.some((c) => names.has(c) || names.has(strip(c)));
+}
+
+/** The message of an AWS error, for the few cases where the code alone is ambiguous (ValidationError). */
+export function awsErrorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Per-call options every wrapper method accepts: the run's AbortSignal reaches the SDK's `send`. */
+export interface CallOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+export const sendOptions = (options: CallOptions | undefined): { abortSignal?: AbortSignal } =>
+  options?.signal === undefined ? {} : { abortSignal: options.signal };

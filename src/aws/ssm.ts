@@ -1,0 +1,77 @@
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  GetParametersCommand,
+  PutParameterCommand,
+  type SSMClient,
+  type Tag,
+} from '@aws-sdk/client-ssm';
+import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+
+/** The public parameter that always names the latest Amazon Linux 2023 AMI for x86_64. */
+export const AL2023_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+
+/** @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Operations.html */
+export interface Ssm {
+  /**
+   * Creates the parameter with tags, or overwrites its value when it exists. PutParameter refuses
+   * `Tags` together with `Overwrite`, so the first call creates and a `ParameterAlreadyExists` answer
+   * is followed by an overwrite.
+   */
+  putParameter(
+    input: { name: string; value: string; tags: Tag[] },
+    options?: CallOptions,
+  ): Promise<'created' | 'updated'>;
+  getParameter(name: string, options?: CallOptions): Promise<string | undefined>;
+  /** Values by name; names that do not exist are in `missing`. */
+  getParameters(
+    names: string[],
+    options?: CallOptions,
+  ): Promise<{ values: Record<string, string>; missing: string[] }>;
+  deleteParameter(name: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
+}
+
+export function createSsm(client: SSMClient): Ssm {
+  return {
+    async putParameter({ name, value, tags }, options) {
+      try {
+        await client.send(
+          new PutParameterCommand({ Name: name, Value: value, Type: 'String', Tags: tags }),
+          sendOptions(options),
+        );
+        return 'created';
+      } catch (error: unknown) {
+        if (!isAwsError(error, 'ParameterAlreadyExists')) throw error;
+      }
+      await client.send(
+        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }),
+        sendOptions(options),
+      );
+      return 'updated';
+    },
+    async getParameter(name, options) {
+      try {
+        const out = await client.send(new GetParameterCommand({ Name: name }), sendOptions(options));
+        return out.Parameter?.Value;
+      } catch (error: unknown) {
+        if (isAwsError(error, 'ParameterNotFound')) return undefined;
+        throw error;
+      }
+    },
+    async getParameters(names, options) {
+      const out = await client.send(new GetParametersCommand({ Names: names }), sendOptions(options));
+      const values: Record<string, string> = {};
+      for (const p of out.Parameters ?? []) if (p.Name !== undefined) values[p.Name] = p.Value ?? '';
+      return { values, missing: out.InvalidParameters ?? [] };
+    },
+    async deleteParameter(name, options) {
+      try {
+        await client.send(new DeleteParameterCommand({ Name: name }), sendOptions(options));
+        return 'deleted';
+      } catch (error: unknown) {
+        if (isAwsError(error, 'ParameterNotFound')) return 'not-found';
+        throw error;
+      }
+    },
+  };
+}
