@@ -11,14 +11,20 @@ type SchemaRef = Parameters<typeof NormalizedSchema.of>[0];
  */
 const cap = (s: string): string => (s === '' ? s : `${s[0]?.toUpperCase()}${s.slice(1)}`);
 
+/** Characters XML 1.0 cannot carry at all are dropped rather than breaking the SDK's parser. */
+function stripNonXml(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffe || c === 0xffff) continue;
+    out += ch;
+  }
+  return out;
+}
+
 /** Escapes element text (the only place values appear; no attributes carry data). */
 export const escapeXml = (s: string): string =>
-  s
-    // Characters XML 1.0 cannot carry at all are dropped rather than breaking the SDK's parser.
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  stripNonXml(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export const schemaOf = (ref: unknown): NormalizedSchema => NormalizedSchema.of(ref as SchemaRef);
 
