@@ -25,7 +25,7 @@ export function serverFiles(): ServerFile[] {
     .sort();
   return names.map((name) => {
     const source = readFileSync(new URL(name, SERVER_DIR), 'utf8');
-    const code = stripTypeScriptTypes(source, { mode: 'strip' }).replace(
+    const code = quietly(() => stripTypeScriptTypes(source, { mode: 'strip' })).replace(
       SPECIFIER,
       (whole, prefix: string, quote: string, specifier: string) => {
         if (specifier.startsWith('./')) {
@@ -71,6 +71,25 @@ export function compact(code: string): string {
     out.push(line.trimEnd());
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * `stripTypeScriptTypes` is marked experimental in Node 24 and announces it with an ExperimentalWarning
+ * on stderr, which would land in the middle of the CLI's output; this one warning is dropped, any other
+ * warning passes through.
+ */
+function quietly<T>(work: () => T): T {
+  const original = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.includes('stripTypeScriptTypes')) return;
+    (original as (warning: string | Error, ...rest: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return work();
+  } finally {
+    process.emitWarning = original;
+  }
 }
 
 /** The pinned versions of the two SDK clients, from the project's package.json. */

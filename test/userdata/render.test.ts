@@ -166,6 +166,17 @@ describe('user data', () => {
 });
 
 describe('shipped server files', () => {
+  it("are rendered without printing Node's experimental-feature warning into the CLI output", () => {
+    const script = `import('./src/userdata/render.ts').then((m) => m.renderUserData(${JSON.stringify(deployment)}))`;
+    const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('.', ROOT).pathname,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toBe('');
+  });
+
   it('are plain JavaScript importing only built-ins, the two SDK clients and each other (.js)', () => {
     const files = serverFiles();
     expect(files.map((f) => f.name)).toContain('main.js');
