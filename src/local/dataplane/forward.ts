@@ -97,10 +97,13 @@ export function forward(
     );
     const status = upstreamRes.statusCode ?? 502;
     // Between body chunks the idle timeout applies again; a short body never completes (→ client sees a cut).
-    upstreamRes.socket?.setTimeout(settings.idleTimeoutMs, () => upstreamRes.destroy());
+    // A timer of our own: a listener on the pooled socket would pile up across requests.
+    const bodyTimer = setTimeout(() => upstreamRes.destroy(), settings.idleTimeoutMs);
+    upstreamRes.on('data', () => bodyTimer.refresh());
     upstreamRes.pipe(res);
+    upstreamRes.on('close', () => clearTimeout(bodyTimer));
     upstreamRes.on('end', () => {
-      upstreamRes.socket?.setTimeout(0);
+      clearTimeout(bodyTimer);
       finished = true;
       settle({ kind: 'response', status });
     });
