@@ -4,10 +4,23 @@
  * Run: node test/local/dataplane/_bench/lb-throughput.ts [seconds] [rate]
  */
 import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
 import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-runtime.ts';
 import { SHALLOW_CHECK } from '../_helpers/fake-view.ts';
 import { startHarness, waitFor } from '../_helpers/harness.ts';
+
+// autocannon ships no types: declare the slice used here.
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  url: string;
+  duration: number;
+  connections: number;
+  overallRate?: number;
+}) => Promise<{
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}>;
 
 const seconds = Number(process.argv[2] ?? '5');
 const rate = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
