@@ -1,0 +1,507 @@
+/**
+ * Auto Scaling operations. Mutations change the model and then run one reconcile pass, so a launch or a
+ * termination starts within the call (AWS starts the activity within seconds); the ticker does the rest.
+ * Reads reconcile first too, so the answer never lags the timestamps it is derived from.
+ */
+import type {
+  Activity,
+  AttachLoadBalancerTargetGroupsCommandInput,
+  AttachLoadBalancerTargetGroupsCommandOutput,
+  AutoScalingGroup,
+  CreateAutoScalingGroupCommandInput,
+  CreateAutoScalingGroupCommandOutput,
+  DeleteAutoScalingGroupCommandInput,
+  DeleteAutoScalingGroupCommandOutput,
+  DescribeAutoScalingGroupsCommandInput,
+  DescribeAutoScalingGroupsCommandOutput,
+  DescribeAutoScalingInstancesCommandInput,
+  DescribeAutoScalingInstancesCommandOutput,
+  DescribeLoadBalancerTargetGroupsCommandInput,
+  DescribeLoadBalancerTargetGroupsCommandOutput,
+  DescribeScalingActivitiesCommandInput,
+  DescribeScalingActivitiesCommandOutput,
+  DetachLoadBalancerTargetGroupsCommandInput,
+  DetachLoadBalancerTargetGroupsCommandOutput,
+  SetDesiredCapacityCommandInput,
+  SetDesiredCapacityCommandOutput,
+  TerminateInstanceInAutoScalingGroupCommandInput,
+  TerminateInstanceInAutoScalingGroupCommandOutput,
+  UpdateAutoScalingGroupCommandInput,
+  UpdateAutoScalingGroupCommandOutput,
+} from '@aws-sdk/client-auto-scaling';
+import type { CallContext, Cloud } from '../../contracts.ts';
+import { decodeToken, encodeToken, isoSeconds, matchesFilters, page } from '../ec2/common.ts';
+import {
+  ec2State,
+  findInstance,
+  findLaunchTemplate,
+  resolveVersion,
+  terminateInstance,
+} from '../ec2/model.ts';
+import { deregisterTargets, findTargetGroup, registerTargets } from '../elbv2/model.ts';
+import { asgErrors } from './errors.ts';
+import {
+  type ActivityRecord,
+  activitiesInProgress,
+  autoScalingState,
+  beginTermination,
+  findGroup,
+  type GroupRecord,
+  liveMembers,
+  reconcileAutoScaling,
+  recordActivity,
+} from './model.ts';
+
+type Out<T> = Omit<T, '$metadata'>;
+
+function groupOrThrow(cloud: Cloud, name: string | undefined): GroupRecord {
+  if (name === undefined) throw asgErrors.validation('AutoScalingGroupName is required');
+  const group = findGroup(cloud, name);
+  if (group === undefined) throw asgErrors.groupNotFound(name);
+  return group;
+}
+
+function toActivity(a: ActivityRecord): Activity {
+  return {
+    ActivityId: a.activityId,
+    AutoScalingGroupName: a.groupName,
+    AutoScalingGroupARN: a.groupArn,
+    Description: a.description,
+    Cause: a.cause,
+    StartTime: new Date(a.startTime),
+    ...(a.endTime === undefined ? {} : { EndTime: new Date(a.endTime) }),
+    StatusCode: a.statusCode,
+    Progress: a.progress,
+    Details: a.details,
+  };
+}
+
+function resolveTemplate(
+  cloud: Cloud,
+  spec: {
+    LaunchTemplateId?: string | undefined;
+    LaunchTemplateName?: string | undefined;
+    Version?: string | undefined;
+  },
+): GroupRecord['launchTemplate'] {
+  const template = findLaunchTemplate(cloud, { id: spec.LaunchTemplateId, name: spec.LaunchTemplateName });
+  if (template === undefined) {
+    if (spec.LaunchTemplateId !== undefined) throw asgErrors.launchTemplateIdNotFound(spec.LaunchTemplateId);
+    throw asgErrors.launchTemplateNameNotFound(spec.LaunchTemplateName ?? '');
+  }
+  const version = spec.Version ?? '$Default';
+  if (resolveVersion(template, version) === undefined) throw asgErrors.launchTemplateVersionNotFound(version);
+  // `$Default`/`$Latest` stay symbolic: later launches follow the template's current default/latest.
+  return { id: template.id, name: template.name, version };
+}
+
+function checkSizes(min: number, max: number, desired: number): void {
+  if (min > max) throw asgErrors.minMax(min, max);
+  if (desired < min || desired > max) throw asgErrors.desiredOutOfRange(desired, min, max);
+}
+
+function checkTargetGroups(cloud: Cloud, arns: readonly string[]): void {
+  for (const arn of arns)
+    if (findTargetGroup(cloud, arn) === undefined) throw asgErrors.targetGroupNotFound(arn);
+}
+
+export function createAutoScalingGroup(
+  input: CreateAutoScalingGroupCommandInput,
+  { cloud }: CallContext,
+): Out<CreateAutoScalingGroupCommandOutput> {
+  const name = input.AutoScalingGroupName;
+  if (name === undefined || name.length === 0 || name.length > 255 || name.includes(':')) {
+    throw asgErrors.validation(`Invalid AutoScalingGroupName: ${name ?? ''}`);
+  }
+  if (input.MinSize === undefined || input.MaxSize === undefined) {
+    throw asgErrors.validation('MinSize and MaxSize are required');
+  }
+  if (findGroup(cloud, name) !== undefined) throw asgErrors.alreadyExists(name);
+  if (input.LaunchTemplate === undefined) {
+    throw asgErrors.validation(
+      'Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.',
+    );
+  }
+  const launchTemplate = resolveTemplate(cloud, input.LaunchTemplate);
+  const desired = input.DesiredCapacity ?? input.MinSize;
+  checkSizes(input.MinSize, input.MaxSize, desired);
+  const ec2 = ec2State(cloud);
+  const subnetIds = (input.VPCZoneIdentifier ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const id of subnetIds)
+    if (!ec2.subnets.some((s) => s.subnetId === id)) throw asgErrors.invalidSubnet(id);
+  for (const zone of input.AvailabilityZones ?? []) {
+    if (!cloud.config.zones.includes(zone)) throw asgErrors.invalidZone(zone);
+  }
+  // Without VPCZoneIdentifier the group launches into the default subnet of each listed zone.
+  const zones =
+    subnetIds.length > 0
+      ? [...new Set(subnetIds.map((id) => ec2.subnets.find((s) => s.subnetId === id)?.zone ?? ''))]
+      : [...(input.AvailabilityZones ?? [])];
+  if (zones.length === 0) throw asgErrors.noZones();
+  const targetGroupArns = [...(input.TargetGroupARNs ?? [])];
+  checkTargetGroups(cloud, targetGroupArns);
+  const group: GroupRecord = {
+    name,
+    arn: `arn:aws:autoscaling:${cloud.config.region}:${cloud.config.accountId}:autoScalingGroup:${crypto.randomUUID()}:autoScalingGroupName/${name}`,
+    launchTemplate,
+    min: input.MinSize,
+    max: input.MaxSize,
+    desired,
+    zones,
+    subnetIds:
+      subnetIds.length > 0
+        ? subnetIds
+        : zones.map((z) => ec2.subnets.find((s) => s.zone === z)?.subnetId ?? ''),
+    targetGroupArns,
+    healthCheckType: input.HealthCheckType ?? 'EC2',
+    // 0 through the API; the console's 300 s default does not apply (aws-semantics §3.1).
+    gracePeriod: input.HealthCheckGracePeriod ?? 0,
+    defaultCooldown: input.DefaultCooldown ?? 300,
+    tags: (input.Tags ?? []).map((t) => ({
+      Key: t.Key ?? '',
+      Value: t.Value ?? '',
+      PropagateAtLaunch: t.PropagateAtLaunch ?? false,
+    })),
+    createdAt: cloud.clock.now(),
+    members: [],
+  };
+  autoScalingState(cloud).groups.push(group);
+  cloud.commit();
+  reconcileAutoScaling(cloud);
+  return {};
+}
+
+function toGroup(cloud: Cloud, g: GroupRecord): AutoScalingGroup {
+  const types = new Map(ec2State(cloud).instances.map((i) => [i.instanceId, i.instanceType]));
+  return {
+    AutoScalingGroupName: g.name,
+    AutoScalingGroupARN: g.arn,
+    LaunchTemplate: {
+      LaunchTemplateId: g.launchTemplate.id,
+      LaunchTemplateName: g.launchTemplate.name,
+      Version: g.launchTemplate.version,
+    },
+    MinSize: g.min,
+    MaxSize: g.max,
+    DesiredCapacity: g.desired,
+    DefaultCooldown: g.defaultCooldown,
+    AvailabilityZones: g.zones,
+    LoadBalancerNames: [],
+    TargetGroupARNs: g.targetGroupArns,
+    HealthCheckType: g.healthCheckType,
+    HealthCheckGracePeriod: g.gracePeriod,
+    Instances: g.members.map((m) => ({
+      InstanceId: m.instanceId,
+      InstanceType: types.get(m.instanceId) ?? 't3.micro',
+      AvailabilityZone: m.zone,
+      LifecycleState: m.lifecycle,
+      HealthStatus: m.health,
+      LaunchTemplate: {
+        LaunchTemplateId: m.launchTemplate.id,
+        LaunchTemplateName: m.launchTemplate.name,
+        Version: m.launchTemplate.version,
+      },
+      ProtectedFromScaleIn: false,
+    })),
+    CreatedTime: new Date(g.createdAt),
+    SuspendedProcesses: [],
+    VPCZoneIdentifier: g.subnetIds.join(','),
+    EnabledMetrics: [],
+    Tags: g.tags.map((t) => ({
+      ResourceId: g.name,
+      ResourceType: 'auto-scaling-group',
+      Key: t.Key,
+      Value: t.Value,
+      PropagateAtLaunch: t.PropagateAtLaunch,
+    })),
+    TerminationPolicies: ['Default'],
+    NewInstancesProtectedFromScaleIn: false,
+    ServiceLinkedRoleARN: `arn:aws:iam::${cloud.config.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    TrafficSources: g.targetGroupArns.map((arn) => ({ Identifier: arn, Type: 'elbv2' })),
+    CapacityRebalance: false,
+  };
+}
+
+function maxRecords(value: number | undefined, fallback: number): number {
+  const max = value ?? fallback;
+  if (!Number.isInteger(max) || max < 1 || max > 100) {
+    throw asgErrors.validation(
+      `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
+    );
+  }
+  return max;
+}
+
+export function describeAutoScalingGroups(
+  input: DescribeAutoScalingGroupsCommandInput,
+  { cloud }: CallContext,
+): Out<DescribeAutoScalingGroupsCommandOutput> {
+  reconcileAutoScaling(cloud);
+  const names = input.AutoScalingGroupNames ?? [];
+  const selected = autoScalingState(cloud).groups.filter((g) => {
+    if (names.length > 0 && !names.includes(g.name)) return false;
+    return matchesFilters(
+      input.Filters,
+      (name) => {
+        if (name.startsWith('tag:')) return g.tags.filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
+        if (name === 'tag-key') return g.tags.map((t) => t.Key);
+        if (name === 'tag-value') return g.tags.map((t) => t.Value);
+        return undefined;
+      },
+      (name) => asgErrors.validation(`Filter ${name} is not supported`),
+    );
+  });
+  const offset = decodeToken('DescribeAutoScalingGroups', input.NextToken);
+  if (offset === undefined) throw asgErrors.invalidNextToken();
+  const { items, next } = page(selected, offset, maxRecords(input.MaxRecords, 50));
+  return {
+    AutoScalingGroups: items.map((g) => toGroup(cloud, g)),
+    ...(next === undefined ? {} : { NextToken: encodeToken('DescribeAutoScalingGroups', next) }),
+  };
+}
+
+export function describeAutoScalingInstances(
+  input: DescribeAutoScalingInstancesCommandInput,
+  { cloud }: CallContext,
+): Out<DescribeAutoScalingInstancesCommandOutput> {
+  reconcileAutoScaling(cloud);
+  const ids = input.InstanceIds ?? [];
+  const rows = autoScalingState(cloud).groups.flatMap((g) =>
+    g.members
+      .filter((m) => ids.length === 0 || ids.includes(m.instanceId))
+      .map((m) => ({
+        InstanceId: m.instanceId,
+        InstanceType: findInstance(cloud, m.instanceId)?.instanceType ?? 't3.micro',
+        AutoScalingGroupName: g.name,
+        AvailabilityZone: m.zone,
+        LifecycleState: m.lifecycle,
+        // DescribeAutoScalingInstances reports upper-case health (aws-semantics §3.3, OBS).
+        HealthStatus: m.health.toUpperCase(),
+        LaunchTemplate: {
+          LaunchTemplateId: m.launchTemplate.id,
+          LaunchTemplateName: m.launchTemplate.name,
+          Version: m.launchTemplate.version,
+        },
+        ProtectedFromScaleIn: false,
+      })),
+  );
+  const offset = decodeToken('DescribeAutoScalingInstances', input.NextToken);
+  if (offset === undefined) throw asgErrors.invalidNextToken();
+  const { items, next } = page(rows, offset, maxRecords(input.MaxRecords, 50));
+  return {
+    AutoScalingInstances: items,
+    ...(next === undefined ? {} : { NextToken: encodeToken('DescribeAutoScalingInstances', next) }),
+  };
+}
+
+export function updateAutoScalingGroup(
+  input: UpdateAutoScalingGroupCommandInput,
+  { cloud }: CallContext,
+): Out<UpdateAutoScalingGroupCommandOutput> {
+  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
+  const min = input.MinSize ?? group.min;
+  const max = input.MaxSize ?? group.max;
+  // AWS clamps the current desired capacity into a new [min, max] when DesiredCapacity is not given.
+  const desired = input.DesiredCapacity ?? Math.min(Math.max(group.desired, min), max);
+  checkSizes(min, max, desired);
+  const launchTemplate = input.LaunchTemplate
+    ? resolveTemplate(cloud, input.LaunchTemplate)
+    : group.launchTemplate;
+  const ec2 = ec2State(cloud);
+  if (input.VPCZoneIdentifier !== undefined) {
+    const subnetIds = input.VPCZoneIdentifier.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    for (const id of subnetIds)
+      if (!ec2.subnets.some((s) => s.subnetId === id)) throw asgErrors.invalidSubnet(id);
+    group.subnetIds = subnetIds;
+    group.zones = [...new Set(subnetIds.map((id) => ec2.subnets.find((s) => s.subnetId === id)?.zone ?? ''))];
+  } else if (input.AvailabilityZones !== undefined) {
+    for (const zone of input.AvailabilityZones)
+      if (!cloud.config.zones.includes(zone)) throw asgErrors.invalidZone(zone);
+    group.zones = [...input.AvailabilityZones];
+    group.subnetIds = group.zones.map((z) => ec2.subnets.find((s) => s.zone === z)?.subnetId ?? '');
+  }
+  if (group.desired !== desired) {
+    recordActivity(
+      cloud,
+      group,
+      `Updating group desired capacity`,
+      `At ${isoSeconds(cloud.clock.now())} a user request update of AutoScalingGroup constraints to min: ${min}, max: ${max}, desired: ${desired} changing the desired capacity from ${group.desired} to ${desired}.`,
+      'Successful',
+    );
+  }
+  group.min = min;
+  group.max = max;
+  group.desired = desired;
+  group.launchTemplate = launchTemplate;
+  if (input.HealthCheckType !== undefined) group.healthCheckType = input.HealthCheckType;
+  if (input.HealthCheckGracePeriod !== undefined) group.gracePeriod = input.HealthCheckGracePeriod;
+  if (input.DefaultCooldown !== undefined) group.defaultCooldown = input.DefaultCooldown;
+  cloud.commit();
+  reconcileAutoScaling(cloud);
+  return {};
+}
+
+export function setDesiredCapacity(
+  input: SetDesiredCapacityCommandInput,
+  { cloud }: CallContext,
+): Out<SetDesiredCapacityCommandOutput> {
+  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
+  const desired = input.DesiredCapacity;
+  if (desired === undefined) throw asgErrors.validation('DesiredCapacity is required');
+  if (desired > group.max) throw asgErrors.desiredAboveMax(desired, group.max);
+  if (desired < group.min) throw asgErrors.desiredBelowMin(desired, group.min);
+  group.desired = desired;
+  cloud.commit();
+  reconcileAutoScaling(cloud);
+  return {};
+}
+
+export function terminateInstanceInAutoScalingGroup(
+  input: TerminateInstanceInAutoScalingGroupCommandInput,
+  { cloud }: CallContext,
+): Out<TerminateInstanceInAutoScalingGroupCommandOutput> {
+  const id = input.InstanceId;
+  if (id === undefined) throw asgErrors.validation('InstanceId is required');
+  if (input.ShouldDecrementDesiredCapacity === undefined) {
+    throw asgErrors.validation('ShouldDecrementDesiredCapacity is required');
+  }
+  reconcileAutoScaling(cloud);
+  const group = autoScalingState(cloud).groups.find((g) => g.members.some((m) => m.instanceId === id));
+  const member = group?.members.find((m) => m.instanceId === id);
+  if (group === undefined || member === undefined) throw asgErrors.instanceNotFound(id);
+  // A member already on its way out answers with its running termination activity.
+  if (member.lifecycle === 'Terminating' || member.lifecycle === 'Terminated') {
+    const running = autoScalingState(cloud).activities.find((a) => a.activityId === member.activityId);
+    if (running) return { Activity: toActivity(running) };
+  }
+  const ts = isoSeconds(cloud.clock.now());
+  let cause = `At ${ts} instance ${id} was taken out of service in response to a user request.`;
+  if (input.ShouldDecrementDesiredCapacity) {
+    if (group.desired <= group.min) throw asgErrors.wouldViolateMin(group.min);
+    cause = `${cause.slice(0, -1)}, shrinking the capacity from ${group.desired} to ${group.desired - 1}.`;
+    group.desired -= 1;
+  }
+  const activity = beginTermination(cloud, group, member, cause);
+  cloud.commit();
+  // Without decrement the next pass launches the replacement while this one drains (aws-semantics §3.5).
+  reconcileAutoScaling(cloud);
+  return { Activity: toActivity(activity) };
+}
+
+export function deleteAutoScalingGroup(
+  input: DeleteAutoScalingGroupCommandInput,
+  { cloud }: CallContext,
+): Out<DeleteAutoScalingGroupCommandOutput> {
+  reconcileAutoScaling(cloud);
+  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
+  const state = autoScalingState(cloud);
+  if (input.ForceDelete === true) {
+    // Terminates the instances without waiting for draining (aws-semantics §3.7).
+    for (const member of group.members) {
+      for (const arn of group.targetGroupArns) {
+        const tg = findTargetGroup(cloud, arn);
+        if (tg) tg.targets = tg.targets.filter((t) => t.id !== member.instanceId);
+      }
+      terminateInstance(cloud, member.instanceId);
+    }
+  } else {
+    if (activitiesInProgress(cloud, group.name).length > 0) throw asgErrors.scalingActivityInProgress();
+    if (group.members.length > 0) throw asgErrors.resourceInUse();
+  }
+  for (const activity of activitiesInProgress(cloud, group.name)) {
+    activity.statusCode = 'Cancelled';
+    activity.endTime = cloud.clock.now();
+  }
+  state.groups = state.groups.filter((g) => g !== group);
+  cloud.commit();
+  return {};
+}
+
+export function attachLoadBalancerTargetGroups(
+  input: AttachLoadBalancerTargetGroupsCommandInput,
+  { cloud }: CallContext,
+): Out<AttachLoadBalancerTargetGroupsCommandOutput> {
+  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
+  const arns = input.TargetGroupARNs ?? [];
+  checkTargetGroups(cloud, arns);
+  for (const arn of arns) {
+    if (!group.targetGroupArns.includes(arn)) group.targetGroupArns.push(arn);
+    // Attaching is additive and registers the group's InService instances (aws-semantics §3.4).
+    const tg = findTargetGroup(cloud, arn);
+    const inService = group.members
+      .filter((m) => m.lifecycle === 'InService')
+      .map((m) => ({ id: m.instanceId }));
+    if (tg && inService.length > 0) registerTargets(cloud, tg, inService);
+  }
+  cloud.commit();
+  reconcileAutoScaling(cloud);
+  return {};
+}
+
+export function detachLoadBalancerTargetGroups(
+  input: DetachLoadBalancerTargetGroupsCommandInput,
+  { cloud }: CallContext,
+): Out<DetachLoadBalancerTargetGroupsCommandOutput> {
+  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
+  const arns = input.TargetGroupARNs ?? [];
+  for (const arn of arns) {
+    if (!group.targetGroupArns.includes(arn)) continue;
+    group.targetGroupArns = group.targetGroupArns.filter((a) => a !== arn);
+    // Detaching deregisters (with draining); the instances keep running.
+    const tg = findTargetGroup(cloud, arn);
+    if (tg)
+      deregisterTargets(
+        cloud,
+        tg,
+        liveMembers(group).map((m) => ({ id: m.instanceId })),
+      );
+  }
+  cloud.commit();
+  return {};
+}
+
+export function describeLoadBalancerTargetGroups(
+  input: DescribeLoadBalancerTargetGroupsCommandInput,
+  { cloud }: CallContext,
+): Out<DescribeLoadBalancerTargetGroupsCommandOutput> {
+  reconcileAutoScaling(cloud);
+  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
+  return {
+    LoadBalancerTargetGroups: group.targetGroupArns.map((arn) => {
+      const tg = findTargetGroup(cloud, arn);
+      const registered = liveMembers(group).filter((m) => tg?.targets.some((t) => t.id === m.instanceId));
+      // Added once every member is registered; InService once one of them is InService (aws-semantics §3.4).
+      const state = registered.some((m) => m.lifecycle === 'InService')
+        ? 'InService'
+        : registered.length === liveMembers(group).length
+          ? 'Added'
+          : 'Adding';
+      return { LoadBalancerTargetGroupARN: arn, State: state };
+    }),
+  };
+}
+
+export function describeScalingActivities(
+  input: DescribeScalingActivitiesCommandInput,
+  { cloud }: CallContext,
+): Out<DescribeScalingActivitiesCommandOutput> {
+  reconcileAutoScaling(cloud);
+  const ids = input.ActivityIds ?? [];
+  const selected = autoScalingState(cloud).activities.filter(
+    (a) =>
+      (input.AutoScalingGroupName === undefined || a.groupName === input.AutoScalingGroupName) &&
+      (ids.length === 0 || ids.includes(a.activityId)),
+  );
+  const offset = decodeToken('DescribeScalingActivities', input.NextToken);
+  if (offset === undefined) throw asgErrors.invalidNextToken();
+  const { items, next } = page(selected, offset, maxRecords(input.MaxRecords, 100));
+  return {
+    Activities: items.map(toActivity),
+    ...(next === undefined ? {} : { NextToken: encodeToken('DescribeScalingActivities', next) }),
+  };
+}
