@@ -175,6 +175,9 @@ export async function verifySignature(
     service: auth.service,
     region: auth.region,
     sha256: Sha256,
+    // Sign exactly the client's headers: by default the signer adds (and signs) x-amz-content-sha256, which
+    // clients like botocore never send for these services.
+    applyChecksum: false,
     credentials: {
       accessKeyId: auth.accessKeyId,
       secretAccessKey,
