@@ -8,13 +8,13 @@
  */
 import { join } from 'node:path';
 import { SERVER_ENV } from '../../server/env.ts';
+import { parseServerEnv } from '../../userdata/server-env.ts';
 import type { DataPlaneView, InstanceFault, InstanceSpec, LocalCloudConfig } from '../contracts.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { type ImdsServer, startImdsServer } from './imds-server.ts';
 import { instanceEnv } from './instance-env.ts';
 import type { ScaledOptions } from './options.ts';
 import { RoleCredentialCache } from './role-credentials.ts';
-import { parseServerEnvBlock } from './server-env.ts';
 import { launchWorkload, type WorkloadProcess } from './workload-process.ts';
 
 export interface InstanceDeps {
@@ -72,7 +72,7 @@ export class InstanceRuntime {
 
   /** The port (from the instance's server.env, 80 by default) its workload serves on, as AWS would see it. */
   get nominalPort(): number {
-    const configured = Number(parseServerEnvBlock(this.#spec.userData)[SERVER_ENV.port]);
+    const configured = Number(parseServerEnv(this.#spec.userData)[SERVER_ENV.port]);
     return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_NOMINAL_PORT;
   }
 
@@ -214,7 +214,7 @@ export class InstanceRuntime {
       args: [...options.workload.nodeArgs, entry],
       env: instanceEnv({
         inherited: process.env,
-        serverEnv: parseServerEnvBlock(this.#spec.userData),
+        serverEnv: parseServerEnv(this.#spec.userData),
         region: config.region,
         endpoint: config.endpoint,
         imdsEndpoint: this.#imds.endpoint,
