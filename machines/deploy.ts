@@ -31,7 +31,9 @@ export interface DeployFacts {
   /** Set by the endpoint check on AWS when the default security group does not let the caller in. */
   readonly needsIngress?: boolean;
   readonly securityGroupId?: string;
-  readonly ingressCidr?: string;
+  /** The caller's address as a /32: the only ingress resilient ever offers to add. */
+  readonly callerCidr?: string;
+  readonly ingressAdded?: boolean;
   readonly ingressDeclined?: boolean;
 }
 
@@ -153,7 +155,7 @@ const deploySetup = setup({
     canRetry: ({ context }, params: { step: string }) =>
       canRetry(context.book, params.step, policyFor(context.policies, params.step)),
     needsIngress: ({ context }) => context.facts.needsIngress === true,
-    ingressAlreadyAdded: ({ context }) => context.facts.ingressCidr !== undefined,
+    ingressAlreadyAdded: ({ context }) => context.facts.ingressAdded === true,
     allowed: ({ event }) => event.type === 'INGRESS' && event.allow,
   },
 });

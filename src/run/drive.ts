@@ -1,0 +1,187 @@
+import {
+  type AnyActorRef,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  createActor,
+  type InspectionEvent,
+} from 'xstate';
+import { DEPLOY_RETRY_STATES } from '../../machines/deploy.ts';
+import { DESTROY_RETRY_STATES } from '../../machines/destroy.ts';
+import type { StepBook } from '../../machines/step-kit.ts';
+import type { CheckpointStore } from '../checkpoint/store.ts';
+import type { Answer, Host, Phase, Question, RunEvent } from '../events.ts';
+
+const RETRY_OF = new Map<string, string>(
+  [...Object.entries(DEPLOY_RETRY_STATES), ...Object.entries(DESTROY_RETRY_STATES)].map(([step, retry]) => [
+    retry,
+    step,
+  ]),
+);
+const STEPS = new Set<string>([...Object.keys(DEPLOY_RETRY_STATES), ...Object.keys(DESTROY_RETRY_STATES)]);
+const PHASES: Readonly<Record<string, Phase>> = { deploying: 'deploy', demo: 'demo', destroying: 'destroy' };
+
+/** Leaf state names of a state value (several for parallel states). */
+export function leaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const inner = leaves(child);
+    return inner.length === 0 ? [key] : inner;
+  });
+}
+
+export interface DriveOptions {
+  readonly machine: AnyStateMachine;
+  readonly store: CheckpointStore;
+  readonly host: Host;
+  readonly signal?: AbortSignal | undefined;
+  /** Restore from this persisted snapshot instead of starting from `input`. */
+  readonly snapshot?: unknown;
+  readonly input?: unknown;
+  /** Answers a question without asking (`--yes`); `undefined` means ask the host. */
+  readonly autoAnswer?: ((question: Question) => Answer) | undefined;
+  /** Builds the question a prompt state asks, and the event its answer becomes. */
+  readonly prompts: (
+    root: AnyMachineSnapshot,
+  ) => { key: string; question: Question; toEvent(answer: Answer): { type: string } } | undefined;
+}
+
+export type DriveResult =
+  | { readonly status: 'done'; readonly output: unknown }
+  | { readonly status: 'interrupted' };
+
+/**
+ * Runs a machine to its end: checkpoints after every transition of any machine in the system (the
+ * inspection API sees children's transitions too), emits step and phase events, answers prompts through
+ * the host, and on abort lets the in-flight step finish, checkpoints the next state, and stops.
+ */
+export function drive(options: DriveOptions): Promise<DriveResult> {
+  const { store, host } = options;
+  return new Promise<DriveResult>((resolve, reject) => {
+    let finished = false;
+    let interruptRequested = false;
+    let asking: string | undefined;
+    const lastLeaves = new Map<string, Set<string>>();
+
+    const onSnapshot = (event: InspectionEvent) => {
+      if (event.type !== '@xstate.snapshot' || finished) return;
+      const snapshot = event.snapshot as Partial<AnyMachineSnapshot>;
+      if (snapshot.value === undefined) return; // a promise actor
+      save();
+      describe(event.actorRef as AnyActorRef, snapshot as AnyMachineSnapshot);
+      queueMicrotask(afterTransition);
+    };
+
+    const actor = createActor(options.machine, {
+      ...(options.snapshot === undefined
+        ? { input: options.input }
+        : { snapshot: options.snapshot, input: options.input }),
+      inspect: onSnapshot,
+    } as Parameters<typeof createActor>[1]);
+
+    function save() {
+      const root = actor.getSnapshot();
+      // A snapshot taken after stop() restores as stopped (xstate#4583): only persist live ones.
+      if (root.status === 'active' || root.status === 'done')
+        store.saveSnapshot(actor.getPersistedSnapshot());
+    }
+
+    function describe(ref: AnyActorRef, snapshot: AnyMachineSnapshot) {
+      const now = new Set(leaves(snapshot.value));
+      const before = lastLeaves.get(ref.id) ?? new Set<string>();
+      lastLeaves.set(ref.id, now);
+      const book = (snapshot.context as { book?: StepBook } | undefined)?.book;
+      for (const leaf of now) {
+        if (before.has(leaf)) continue;
+        const phase = ref === actor ? PHASES[leaf] : undefined;
+        if (phase !== undefined) host.emit({ type: 'phase', phase });
+        const step = RETRY_OF.get(leaf);
+        if (step !== undefined && book !== undefined) {
+          host.emit({
+            type: 'step-retrying',
+            step,
+            attempt: book.attempts[step] ?? 0,
+            delayMs: Math.max(0, (book.retryAt[step] ?? 0) - Date.now()),
+            reason: book.reasons[step] ?? '',
+          });
+        } else if (STEPS.has(leaf)) {
+          host.emit({ type: 'step-started', step: leaf, attempt: book?.attempts[leaf] ?? 0 });
+        }
+      }
+      for (const leaf of before) {
+        const retrying = [...now].some((l) => RETRY_OF.get(l) === leaf);
+        if (STEPS.has(leaf) && !now.has(leaf) && !retrying) host.emit({ type: 'step-finished', step: leaf });
+      }
+    }
+
+    function finish(result: DriveResult) {
+      if (finished) return;
+      finished = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    }
+
+    function interrupt() {
+      save();
+      finished = true;
+      actor.stop();
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ status: 'interrupted' });
+    }
+
+    function afterTransition() {
+      if (finished) return;
+      const root = actor.getSnapshot();
+      if (root.status === 'done') {
+        finish({ status: 'done', output: root.output });
+        return;
+      }
+      if (root.status === 'error') {
+        finished = true;
+        reject(root.error);
+        return;
+      }
+      if (interruptRequested) {
+        interrupt();
+        return;
+      }
+      const prompt = options.prompts(root);
+      if (prompt === undefined || asking === prompt.key) return;
+      asking = prompt.key;
+      const answer = options.autoAnswer?.(prompt.question);
+      const ask = answer === undefined ? host.ask(prompt.question) : Promise.resolve(answer);
+      ask.then(
+        (a) => {
+          asking = undefined;
+          if (!finished) actor.send(prompt.toEvent(a));
+        },
+        (error: unknown) => {
+          if (finished) return;
+          save();
+          finished = true;
+          actor.stop();
+          reject(error);
+        },
+      );
+    }
+
+    function onAbort() {
+      interruptRequested = true;
+      // Waiting for a person (or between steps): nothing is in flight, stop now.
+      if (asking !== undefined) interrupt();
+    }
+
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    actor.subscribe({
+      error: (error: unknown) => {
+        if (finished) return;
+        finished = true;
+        reject(error);
+      },
+    });
+    actor.start();
+    save();
+    queueMicrotask(afterTransition);
+    if (options.signal?.aborted === true) onAbort();
+  });
+}
