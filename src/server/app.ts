@@ -130,13 +130,23 @@ export function createServer(deps: ServerDeps): RecommendationServer {
     return handler(res);
   };
 
-  const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Settles once the request is answered (or failed); never rejects. */
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pending = route(req, res);
-    pending?.catch((error: unknown) => {
+    if (pending === undefined) return Promise.resolve();
+    return pending.catch((error: unknown) => {
       logger.error('request handler failed', { error: describeError(error) });
       if (!res.headersSent) send(res, 500, INTERNAL_BODY);
       else res.destroy();
     });
+  };
+
+  // Reference mode (env.ts `referenceMode`, the benchmark's baseline): requests wait in arrival order
+  // and are handled strictly one at a time, like the reference's single-threaded HTTPServer.
+  let queue: Promise<void> = Promise.resolve();
+  const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
+    if (config.referenceMode) queue = queue.then(() => handle(req, res));
+    else void handle(req, res);
   };
 
   const tooLarge = (res: ServerResponse): void => {

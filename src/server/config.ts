@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly log: LogLevel;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly drainTimeoutMs: number;
+  /** The benchmark's baseline (env.ts `referenceMode`): no parameter cache, one request at a time. */
+  readonly referenceMode: boolean;
 }
 
 /** Thrown for a configuration value the server cannot run with; main turns it into exit code 2. */
@@ -61,6 +63,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       `AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http:// URL, got '${imdsEndpoint}'`,
     );
   }
+  const referenceMode = integer(env, SERVER_ENV.referenceMode, 0, 0, 1) === 1;
   return {
     port: integer(env, SERVER_ENV.port, 80, 0, 65535),
     host: text(env, SERVER_ENV.host, '0.0.0.0'),
@@ -73,7 +76,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       ),
       healthCheck: text(env, SERVER_ENV.healthCheckParameter, DEFAULT_PARAMETER_NAMES.healthCheck),
     },
-    parameterTtlMs: integer(env, SERVER_ENV.parameterTtlMs, 1500, 0, 3_600_000),
+    parameterTtlMs: referenceMode ? 0 : integer(env, SERVER_ENV.parameterTtlMs, 1500, 0, 3_600_000),
     dependencyTimeoutMs: integer(
       env,
       SERVER_ENV.dependencyTimeoutMs,
@@ -84,5 +87,6 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     imdsEndpoint: imdsEndpoint.replace(/\/+$/, ''),
     log,
     drainTimeoutMs: integer(env, SERVER_ENV.drainTimeoutMs, 10_000, 0, 300_000),
+    referenceMode,
   };
 }

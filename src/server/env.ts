@@ -23,6 +23,13 @@ export const SERVER_ENV = {
   log: 'RESILIENT_LOG',
   /** How long SIGTERM/SIGINT waits for in-flight requests before closing their connections (default 10000). */
   drainTimeoutMs: 'RESILIENT_DRAIN_TIMEOUT_MS',
+  /**
+   * `1`: behave like the reference server design, as the benchmark's baseline (DESIGN §8): no parameter
+   * cache (one GetParameters per request, whatever RESILIENT_PARAMETER_TTL_MS says) and one request at a
+   * time (a queue of concurrency 1, like the reference's single-threaded HTTPServer). `0` (default): off.
+   * Never set on deployments.
+   */
+  referenceMode: 'RESILIENT_REFERENCE_MODE',
 } as const;
 
 export const DEFAULT_PARAMETER_NAMES = {
