@@ -1,0 +1,89 @@
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  DeleteTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateRoleCommand,
+  EntityAlreadyExistsException,
+  GetRoleCommand,
+  IAMClient,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAutoScaling } from '../../src/aws/autoscaling.ts';
+import { createElbv2 } from '../../src/aws/elbv2.ts';
+import { createIam } from '../../src/aws/iam.ts';
+
+const awsError = (name: string, message = name) =>
+  Object.assign(new Error(message), { name, $fault: 'client' as const, $metadata: {} });
+
+describe('AWS wrappers turn expected errors into values', () => {
+  const iam = mockClient(IAMClient);
+  const asg = mockClient(AutoScalingClient);
+  const elb = mockClient(ElasticLoadBalancingV2Client);
+  afterEach(() => {
+    iam.reset();
+    asg.reset();
+    elb.reset();
+  });
+
+  it('getRole returns undefined for NoSuchEntity and createRole reports an existing role', async () => {
+    iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
+    iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'exists', $metadata: {} }));
+    const wrapper = createIam(new IAMClient({ region: 'us-west-2' }));
+    expect(await wrapper.getRole('r')).toBeUndefined();
+    expect(await wrapper.createRole({ name: 'r', assumeRolePolicy: '{}', tags: [] })).toEqual({
+      exists: true,
+    });
+  });
+
+  it('deleteTargetGroup reports in-use and not-found', async () => {
+    const wrapper = createElbv2(new ElasticLoadBalancingV2Client({ region: 'us-west-2' }));
+    elb
+      .on(DeleteTargetGroupCommand)
+      .rejectsOnce(awsError('ResourceInUseException'))
+      .rejectsOnce(awsError('TargetGroupNotFoundException'))
+      .resolves({});
+    expect(await wrapper.deleteTargetGroup('arn:tg')).toBe('in-use');
+    expect(await wrapper.deleteTargetGroup('arn:tg')).toBe('not-found');
+    expect(await wrapper.deleteTargetGroup('arn:tg')).toBe('deleted');
+  });
+
+  it('deleteAutoScalingGroup distinguishes activity-in-progress, in-use and not-found', async () => {
+    const wrapper = createAutoScaling(new AutoScalingClient({ region: 'us-west-2' }));
+    asg
+      .on(DeleteAutoScalingGroupCommand)
+      .rejectsOnce(awsError('ScalingActivityInProgressFault'))
+      .rejectsOnce(awsError('ResourceInUseFault'))
+      .rejectsOnce(
+        awsError('ValidationError', 'AutoScalingGroup name not found - AutoScalingGroup g not found'),
+      );
+    expect(await wrapper.deleteGroup('g')).toBe('activity-in-progress');
+    expect(await wrapper.deleteGroup('g')).toBe('in-use');
+    expect(await wrapper.deleteGroup('g')).toBe('not-found');
+  });
+
+  it('createGroup reports a not-yet-visible instance profile as profile-not-ready, and other errors throw', async () => {
+    const wrapper = createAutoScaling(new AutoScalingClient({ region: 'us-west-2' }));
+    asg
+      .on(CreateAutoScalingGroupCommand)
+      .rejectsOnce(
+        awsError(
+          'ValidationError',
+          'You must use a valid fully-formed launch template. Invalid IamInstanceProfile: resilient-demo-instance',
+        ),
+      )
+      .rejectsOnce(
+        awsError('ValidationError', 'Max bound, 3, must be greater than or equal to min bound, 4'),
+      );
+    const input = { name: 'g', launchTemplateName: 't', zones: ['a'], subnetIds: [], size: 3, tags: [] };
+    expect(await wrapper.createGroup(input)).toBe('profile-not-ready');
+    await expect(wrapper.createGroup(input)).rejects.toThrow(/Max bound/);
+  });
+});
