@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('EC2 over the wire', () => {
   it('describes the configured zones, the default VPC and a default subnet per zone', async () => {
     const zones = await ec2.send(new DescribeAvailabilityZonesCommand({}));
-    const names = zones.AvailabilityZones?.map((z) => z.ZoneName);
+    const names = zones.AvailabilityZones?.map((z) => z.ZoneName ?? '');
     expect(names).toEqual(local.cloud.config.zones);
     const vpcs = await ec2.send(
       new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
