@@ -290,6 +290,10 @@ describe('the seed stack on the local cloud', () => {
     );
     expect(replaced.IamInstanceProfileAssociation?.AssociationId).not.toBe(association?.AssociationId);
     expect(view.instances().find((i) => i.instanceId === victim)?.roleName).toBe('resilient-s-bc');
+    // IMDS serves credentials of the role now associated (a session of that role, via STS).
+    const credentials = view.issueRoleCredentials('resilient-s-bc', victim);
+    expect(credentials.accessKeyId).toMatch(/^ASIA/);
+    expect(credentials.expiration).toBeGreaterThan(Date.now());
     await ec2.send(new RebootInstancesCommand({ InstanceIds: [victim] }));
     expect(view.instances().find((i) => i.instanceId === victim)?.bootId).toBe((before?.bootId ?? 0) + 1);
     await waitFor('instance managed by SSM', async () => {

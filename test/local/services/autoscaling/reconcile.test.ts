@@ -172,4 +172,56 @@ describe('Auto Scaling reconcile loop (manual clock)', () => {
     deleteAutoScalingGroup({ AutoScalingGroupName: 'g' }, ctx);
     expect(describeAutoScalingGroups({}, ctx).AutoScalingGroups).toEqual([]);
   });
+
+  it('with HealthCheckType ELB replaces an instance its target group reports unhealthy, only after the grace period', async () => {
+    const { cloud, ctx } = setup();
+    const vpcId = ec2State(cloud).vpc.vpcId;
+    const tgArn =
+      createTargetGroup({ Name: 'tg', Protocol: 'HTTP', Port: 80, VpcId: vpcId }, ctx).TargetGroups?.[0]
+        ?.TargetGroupArn ?? '';
+    const lb = (
+      await createLoadBalancer({ Name: 'lb', Subnets: ec2State(cloud).subnets.map((s) => s.subnetId) }, ctx)
+    ).LoadBalancers?.[0];
+    createListener(
+      {
+        LoadBalancerArn: lb?.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }],
+      },
+      ctx,
+    );
+    createAutoScalingGroup(
+      {
+        AutoScalingGroupName: 'g',
+        MinSize: 1,
+        MaxSize: 1,
+        AvailabilityZones: ['us-west-2a'],
+        LaunchTemplate: { LaunchTemplateName: 'web' },
+        TargetGroupARNs: [tgArn],
+        HealthCheckType: 'ELB',
+        HealthCheckGracePeriod: 60,
+      },
+      ctx,
+    );
+    cloud.advance(10_000);
+    reconcileAutoScaling(cloud);
+    const id = members(cloud)[0]?.InstanceId ?? '';
+    cloud.dataplane.health.set(`${tgArn}|${id}`, {
+      state: 'unhealthy',
+      reason: 'Target.ResponseCodeMismatch',
+    });
+    reconcileAutoScaling(cloud);
+    expect(members(cloud)[0]).toMatchObject({
+      InstanceId: id,
+      LifecycleState: 'InService',
+      HealthStatus: 'Healthy',
+    });
+    cloud.advance(60_000);
+    reconcileAutoScaling(cloud);
+    expect(members(cloud).find((m) => m.InstanceId === id)).toMatchObject({
+      LifecycleState: 'Terminating',
+      HealthStatus: 'Unhealthy',
+    });
+  });
 });
