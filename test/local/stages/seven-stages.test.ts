@@ -3,6 +3,7 @@
  * runs the real recommendation server as instance processes behind the real local load balancer.
  * Each stage polls (bounded) until its expected row holds.
  */
+import { readFileSync } from 'node:fs';
 import {
   AttachLoadBalancerTargetGroupsCommand,
   AutoScalingClient,
@@ -266,6 +267,14 @@ describe('the seven demo stages on the local cloud', () => {
     const seen = await sample(9);
     expect(seen.every((s) => s.kind === 'real')).toBe(true);
     expect(new Set(seen.map((s) => s.instanceId)).size).toBeGreaterThan(1);
+    const plane = local.cloud.dataplane as unknown as {
+      instance(id: string): { pid: number | undefined } | undefined;
+    };
+    const rss = (await health()).map((t) => {
+      const status = readFileSync(`/proc/${plane.instance(t.Target?.Id ?? '')?.pid}/status`, 'utf8');
+      return (Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024).toFixed(1);
+    });
+    process.stdout.write(`[measure] recommendation server RSS per instance (MiB): ${rss.join(', ')}\n`);
   });
 
   it('2 broken dependency: 502 while targets stay healthy', async () => {
