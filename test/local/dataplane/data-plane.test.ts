@@ -201,7 +201,7 @@ describe('data plane over real instance processes', () => {
     h = startHarness();
     const port = await deploy(h, ['i-one']);
     const view = h.view;
-    await h.plane.close();
+    await h.stop();
     const restored = startHarness();
     h = restored;
     restored.view.instanceList = view.instanceList;
