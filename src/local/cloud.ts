@@ -8,9 +8,11 @@ import type { RawService } from './api/raw-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './api/read-body.ts';
 import type { Clock, Cloud, DataPlane, LocalCloudConfig, ServiceModule } from './contracts.ts';
 import { createControlHandler } from './control/routes.ts';
+import { createDataPlane } from './dataplane/data-plane.ts';
 import { createDynamoDb } from './services/dynamodb/index.ts';
 import { iamId, randomSecret } from './services/iam/ids.ts';
 import { serviceModules } from './services/index.ts';
+import { createDataPlaneView } from './services/view.ts';
 import { readSnapshot, SnapshotWriter } from './store/snapshot.ts';
 
 export interface LocalCloudOptions {
@@ -24,7 +26,10 @@ export interface LocalCloudOptions {
   readonly timeScale?: number;
   /** The admin key pair; random when absent. */
   readonly admin?: AdminCredentials;
-  /** Builds the data plane for this cloud; default: `ModelOnlyDataPlane`. */
+  /**
+   * Builds the data plane for this cloud; default: the real one (`dataplane/`: instance processes, IMDSv2,
+   * load balancers, health checks) over the services' view. `ModelOnlyDataPlane` is for API-only tests.
+   */
   readonly dataplane?: (cloud: Cloud) => DataPlane;
   readonly services?: readonly ServiceModule[];
   /** Keep DynamoDB in memory instead of LevelDB under `<dataDir>/dynamodb`. */
@@ -44,6 +49,9 @@ export interface LocalCloud extends Cloud {
   /** Stops ticking and serving, closes the data plane and DynamoDB, and writes the final snapshot. */
   close(): Promise<void>;
 }
+
+const realDataPlane = (cloud: Cloud): DataPlane =>
+  createDataPlane({ view: createDataPlaneView(cloud), config: cloud.config });
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const DEFAULT_REGION = 'us-west-2';
@@ -122,7 +130,7 @@ export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalC
 
   const rawServices: RawService[] = [];
   try {
-    if (options.dataplane !== undefined) dataplane = options.dataplane(cloud);
+    dataplane = (options.dataplane ?? realDataPlane)(cloud);
     rawServices.push(await createDynamoDb(cloud, { inMemory: options.inMemoryDynamoDb === true }));
   } catch (error: unknown) {
     await closeServer(server);
