@@ -1,6 +1,4 @@
-// Placeholder until the CLI lands (issue: the resilient CLI).
-import { exitCodeOf, ResilientError } from '../errors.ts';
+/** Process entry (loaded by bin.js): run the CLI and hand its exit code to Node. */
+import { runCli } from './run-cli.ts';
 
-const error = new ResilientError('USAGE', 'resilient: no commands are wired yet');
-console.error(error.message);
-process.exitCode = exitCodeOf(error);
+process.exitCode = await runCli(process.argv.slice(2));

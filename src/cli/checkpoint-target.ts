@@ -1,0 +1,39 @@
+/** The target a checkpoint records, and the connection to it (resume and destroy go where the run went). */
+import { ResilientError } from '../errors.ts';
+import { type Connection, connectAws, connectLocal } from './connect.ts';
+import type { Io } from './io.ts';
+import type { Prompter } from './prompter.ts';
+
+export interface RecordedRun {
+  readonly name: string;
+  readonly target: {
+    readonly kind: 'local' | 'aws';
+    readonly region: string;
+    readonly endpoint?: string | undefined;
+  };
+  readonly timeScale: number;
+  readonly stateDir: string;
+}
+
+export async function readRecordedRun(file: string, stateDir: string): Promise<RecordedRun | undefined> {
+  const { readCheckpointFile } = await import('../checkpoint/store.ts');
+  const { MACHINE_VERSION } = await import('../../machines/run.ts');
+  const cp = readCheckpointFile(file, MACHINE_VERSION);
+  if (cp === undefined) return undefined;
+  return { name: cp.name, target: cp.target, timeScale: cp.options?.timeScale ?? 1, stateDir };
+}
+
+export async function checkpointFileOf(stateDir: string, name: string): Promise<string> {
+  const { checkpointPath } = await import('../checkpoint/store.ts');
+  return checkpointPath(stateDir, name);
+}
+
+export async function connectRecorded(io: Io, prompter: Prompter, run: RecordedRun): Promise<Connection> {
+  if (run.target.kind === 'local') {
+    // The local cloud keeps its resources across restarts, so starting it is how we reach them again.
+    return connectLocal(io, { stateDir: run.stateDir, timeScale: run.timeScale, region: run.target.region });
+  }
+  const aws = await connectAws(io, prompter, { region: run.target.region, creating: false });
+  if (aws === undefined) throw new ResilientError('INTERNAL', 'connecting without creating never asks');
+  return aws;
+}

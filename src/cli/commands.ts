@@ -1,0 +1,227 @@
+/**
+ * Every command: its help (usage, options, examples) and a lazy loader, so `--help` and argument
+ * errors never pay for the AWS SDK, xstate or enquirer.
+ */
+import type { Io } from './io.ts';
+import type { OptionName, RawValues } from './options.ts';
+
+export interface CommandContext {
+  readonly io: Io;
+  readonly values: RawValues;
+  readonly positionals: readonly string[];
+  /** The full command name, e.g. `local start`, for hints. */
+  readonly command: string;
+}
+
+export interface CommandModule {
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export interface CommandSpec {
+  /** `start`, or `local start` for a subcommand. */
+  readonly name: string;
+  readonly summary: string;
+  /** Words after `resilient <name>` in the usage line, e.g. `<key> <value>`. */
+  readonly args?: string;
+  /** How many positionals the command takes. */
+  readonly positionals?: { readonly min: number; readonly max: number };
+  readonly description: readonly string[];
+  readonly options: readonly OptionName[];
+  readonly examples: readonly string[];
+  /** Hidden from the command list (development helpers). */
+  readonly hidden?: boolean;
+  load(): Promise<CommandModule>;
+}
+
+const RUN_OPTIONS = [
+  'target',
+  'name',
+  'region',
+  'state-dir',
+  'time-scale',
+  'yes',
+  'keep',
+  'no-color',
+] as const;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'start',
+    summary: 'deploy the service, walk through the seven failure stages, then destroy everything',
+    description: [
+      'Deploys a DynamoDB table, IAM roles, a launch template, an Auto Scaling group of three',
+      'instances and an Application Load Balancer; then breaks and heals the service in seven',
+      'stages (broken dependency, static response, bad credentials, deep health checks,',
+      'instance replacement, fail open); then asks before destroying everything it made.',
+      '',
+      'After each stage a menu lets you send GET requests and check target health. With --yes',
+      'each stage is instead observed automatically and checked (PASS/FAIL); a failed stage',
+      'makes the run exit 1 after destroying (unless --keep).',
+      '',
+      'The run is checkpointed in <state-dir>/<name>.json: after Ctrl+C, use `resilient resume`',
+      'or `resilient destroy`. On --target local (the default) the local cloud is started if it',
+      'is not running. On --target aws, resources cost money: you are asked first.',
+    ],
+    options: RUN_OPTIONS,
+    examples: [
+      'resilient start',
+      'resilient start --yes --time-scale 0.05',
+      'resilient start --target aws --region us-west-2 --name game-day',
+    ],
+    load: () => import('./commands/start.ts'),
+  },
+  {
+    name: 'resume',
+    summary: 'continue an interrupted run from its checkpoint',
+    description: [
+      'Restores the run named --name from <state-dir>/<name>.json and carries on from the last',
+      'completed step. Every step is idempotent, so a step that was in flight is simply redone.',
+    ],
+    options: ['name', 'state-dir', 'yes', 'keep', 'no-color'],
+    examples: ['resilient resume', 'resilient resume --name game-day --yes'],
+    load: () => import('./commands/resume.ts'),
+  },
+  {
+    name: 'destroy',
+    summary: 'tear down everything a run created, then sweep by tag and verify nothing is left',
+    description: [
+      "Deletes every resource recorded in the run's checkpoint, in dependency order, then sweeps",
+      'for anything tagged resilient:deployment=<name> and checks that nothing of it remains.',
+      'Safe to repeat: what is already gone counts as done.',
+    ],
+    options: ['name', 'from-state', 'state-dir', 'yes', 'no-color'],
+    examples: [
+      'resilient destroy',
+      'resilient destroy --name game-day --yes',
+      'resilient destroy --from-state state/demo.json',
+    ],
+    load: () => import('./commands/destroy.ts'),
+  },
+  {
+    name: 'status',
+    summary: "show a run's state, its resources, the endpoint and live target health",
+    description: [
+      'Reads the checkpoint of the run named --name and, when the cloud is reachable, the live',
+      'health of the load balancer targets. --json prints one JSON document (see USAGE.md).',
+    ],
+    options: ['name', 'state-dir', 'json', 'no-color'],
+    examples: ['resilient status', 'resilient status --name game-day --json'],
+    load: () => import('./commands/status.ts'),
+  },
+  {
+    name: 'hello',
+    summary: 'Hello, Elastic Load Balancing: list up to 10 load balancers',
+    description: [
+      'Lists the name and DNS name of up to 10 load balancers in the Region: on the local',
+      'cloud (it must be running: `resilient local start`) or in your AWS account.',
+    ],
+    options: ['target', 'region', 'state-dir', 'no-color'],
+    examples: ['resilient hello', 'resilient hello --target aws --region eu-west-1'],
+    load: () => import('./commands/hello.ts'),
+  },
+  {
+    name: 'local start',
+    summary: 'start the local cloud daemon in the background',
+    description: [
+      'Starts the local cloud: an AWS-compatible endpoint that runs instances, load balancers',
+      'and Auto Scaling as real processes on this machine. Its files (endpoint, admin',
+      'credentials, state, logs) are in <state-dir>/local/.',
+    ],
+    options: ['state-dir', 'time-scale', 'port', 'no-color'],
+    examples: ['resilient local start', 'resilient local start --time-scale 0.1 --port 4566'],
+    load: () => import('./commands/local.ts'),
+  },
+  {
+    name: 'local stop',
+    summary: 'stop the local cloud daemon (its resources are kept and restored at the next start)',
+    description: ['Stops the local cloud whose files are in <state-dir>/local/.'],
+    options: ['state-dir', 'no-color'],
+    examples: ['resilient local stop'],
+    load: () => import('./commands/local.ts'),
+  },
+  {
+    name: 'local status',
+    summary: 'is the local cloud running, and where',
+    description: [
+      'Shows whether the local cloud in <state-dir>/local/ is running, its endpoint and its process.',
+      'Exits 1 when it is not running (with --json: always 0, see "running").',
+    ],
+    options: ['state-dir', 'json', 'no-color'],
+    examples: ['resilient local status', 'resilient local status --json'],
+    load: () => import('./commands/local.ts'),
+  },
+  {
+    name: 'server',
+    summary: 'run the recommendation web server (what each instance runs)',
+    description: [
+      'Serves GET / (a recommendation from the table named by an SSM parameter) and',
+      'GET /healthcheck. Configured by RESILIENT_* environment variables (see USAGE.md);',
+      'stops gracefully on SIGTERM or Ctrl+C.',
+    ],
+    options: ['port', 'host', 'no-color'],
+    examples: ['resilient server --port 8080', 'resilient server --port 80 --host 0.0.0.0'],
+    load: () => import('./commands/server.ts'),
+  },
+  {
+    name: 'config get',
+    summary: 'print one setting',
+    args: '<key>',
+    positionals: { min: 1, max: 1 },
+    description: [
+      'Prints the stored value of a setting (target, region, name, timeScale), or nothing if unset.',
+    ],
+    options: ['no-color'],
+    examples: ['resilient config get target'],
+    load: () => import('./commands/config.ts'),
+  },
+  {
+    name: 'config set',
+    summary: 'store a default for later runs',
+    args: '<key> <value>',
+    positionals: { min: 2, max: 2 },
+    description: [
+      'Stores a default: target (local|aws), region, name, timeScale. Flags still win over',
+      'settings, and settings over built-in defaults.',
+    ],
+    options: ['no-color'],
+    examples: ['resilient config set target aws', 'resilient config set region eu-west-1'],
+    load: () => import('./commands/config.ts'),
+  },
+  {
+    name: 'config unset',
+    summary: 'forget a stored setting',
+    args: '<key>',
+    positionals: { min: 1, max: 1 },
+    description: ['Removes a stored setting, so the built-in default applies again.'],
+    options: ['no-color'],
+    examples: ['resilient config unset region'],
+    load: () => import('./commands/config.ts'),
+  },
+  {
+    name: 'config list',
+    summary: 'print every setting and where the settings file is',
+    description: ['Prints every setting with its effective value and whether it is stored or a default.'],
+    options: ['json', 'no-color'],
+    examples: ['resilient config list', 'resilient config list --json'],
+    load: () => import('./commands/config.ts'),
+  },
+  {
+    name: 'prompt-demo',
+    summary: 'development helper: show the demo menu and answer with what was chosen',
+    description: ['Shows the demo menu and a confirmation, for trying the prompts in a terminal.'],
+    options: ['yes', 'no-color'],
+    examples: ['resilient prompt-demo'],
+    hidden: true,
+    load: () => import('./commands/prompt-demo.ts'),
+  },
+];
+
+/** Command groups: `local` and `config` take a subcommand. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  local: 'the local cloud daemon',
+  config: 'settings that persist between runs',
+};
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

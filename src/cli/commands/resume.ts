@@ -1,0 +1,37 @@
+/** `resilient resume`: continue an interrupted run from its checkpoint, on the target it recorded. */
+import { ResilientError } from '../../errors.ts';
+import { checkpointFileOf, connectRecorded, readRecordedRun } from '../checkpoint-target.ts';
+import type { CommandContext } from '../commands.ts';
+import { resolveRunOptions } from '../run-options.ts';
+import { runSession, sessionPrompter } from '../run-session.ts';
+
+export async function run({ io, values, command }: CommandContext): Promise<void> {
+  const options = await resolveRunOptions(values, io.env);
+  const file = await checkpointFileOf(options.stateDir, options.name);
+  const recorded = await readRecordedRun(file, options.stateDir);
+  if (recorded === undefined) {
+    throw new ResilientError('USAGE', `There is no run named '${options.name}' to resume (no ${file}).`, {
+      hint: 'start one with: resilient start (or pass --name / --state-dir)',
+    });
+  }
+  const prompter = sessionPrompter(io, options.yes, command);
+  const conn = await connectRecorded(io, prompter, recorded);
+  io.line(`Resuming run '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})...`);
+  const { resumeRun } = await import('../../run/index.ts');
+  const result = await runSession(io, prompter, (host, signal) =>
+    resumeRun({
+      name: recorded.name,
+      stateDir: options.stateDir,
+      region: conn.region,
+      endpoint: conn.endpoint,
+      credentials: conn.credentials,
+      host,
+      signal,
+    }),
+  );
+  if (result.outcome === 'kept') {
+    io.line(
+      `The resources of '${result.name}' are kept. Remove them with: resilient destroy --name ${result.name}`,
+    );
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `resilient start`: deploy → demo (seven stages) → ask → destroy, checkpointed at every transition.
+ * Without a terminal it needs --yes, and says so at once: it never starts something it cannot finish.
+ */
+import { usageError } from '../../errors.ts';
+import type { CommandContext } from '../commands.ts';
+import { type Connection, connectAws, connectLocal } from '../connect.ts';
+import { askStartDeploy } from '../questions.ts';
+import { renderIntro } from '../render/intro.ts';
+import { resolveRunOptions } from '../run-options.ts';
+import { runSession, sessionPrompter } from '../run-session.ts';
+
+export async function run({ io, values, command }: CommandContext): Promise<void> {
+  const options = await resolveRunOptions(values, io.env);
+  if (!options.yes && !io.interactive) {
+    throw usageError(
+      'resilient start asks questions (the demo menu after each stage, and before destroying) and there is no terminal to ask on: pass --yes',
+      '--yes answers with the defaults and verifies every stage automatically; run resilient start --help',
+    );
+  }
+  const prompter = sessionPrompter(io, options.yes, command);
+  io.line(renderIntro(options.target, options.name, io.style));
+  let connection: Connection | undefined;
+  if (options.target === 'local') {
+    connection = await connectLocal(io, {
+      stateDir: options.stateDir,
+      timeScale: options.timeScale,
+      region: options.region ?? 'us-west-2',
+    });
+    if (!(await askStartDeploy(prompter))) connection = undefined;
+  } else {
+    connection = await connectAws(io, prompter, { region: options.region, creating: true });
+  }
+  if (connection === undefined) {
+    io.line('Nothing was created.');
+    return;
+  }
+  const conn = connection;
+  const { startRun } = await import('../../run/index.ts');
+  const result = await runSession(io, prompter, (host, signal) =>
+    startRun({
+      name: options.name,
+      target: options.target,
+      region: conn.region,
+      endpoint: conn.endpoint,
+      credentials: conn.credentials,
+      stateDir: options.stateDir,
+      yes: options.yes,
+      keep: options.keep,
+      timeScale: options.timeScale,
+      host,
+      signal,
+    }),
+  );
+  if (result.outcome === 'kept') {
+    io.line(
+      `The resources of '${result.name}' are kept. Remove them with: resilient destroy --name ${result.name}`,
+    );
+  }
+}

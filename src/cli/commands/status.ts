@@ -1,0 +1,167 @@
+/**
+ * `resilient status [--json]`: the run's machine state and ledger from its checkpoint (read without
+ * taking the lock, so it works while the run is going), plus the live health of its targets when
+ * the cloud answers. The JSON document is described in USAGE.md ("status --json").
+ */
+import type { TargetHealthView } from '../../events.ts';
+import type { CommandContext } from '../commands.ts';
+import type { Io } from '../io.ts';
+import { renderTargetHealth } from '../render/target-health.ts';
+import { resolveRunOptions } from '../run-options.ts';
+
+export const STATUS_SCHEMA = 'resilient.status/1';
+
+export type LiveHealth =
+  | { readonly available: true; readonly targets: readonly TargetHealthView[] }
+  | { readonly available: false; readonly reason: string };
+
+export interface StatusDocument {
+  readonly schema: typeof STATUS_SCHEMA;
+  readonly name: string;
+  readonly exists: boolean;
+  readonly target: {
+    readonly kind: 'local' | 'aws';
+    readonly region: string;
+    readonly endpoint: string | null;
+  } | null;
+  /** XState snapshot status: active, done, error, stopped, or 'not started'. */
+  readonly status: string | null;
+  /** The machine state value: the phase, and the phase machine's state inside it. */
+  readonly state: unknown;
+  readonly endpoint: string | null;
+  readonly updatedAt: string | null;
+  readonly resources: readonly {
+    readonly kind: string;
+    readonly name: string;
+    readonly id: string | null;
+    readonly arn: string | null;
+    readonly status: string;
+  }[];
+  readonly targetHealth: LiveHealth;
+}
+
+async function liveHealth(
+  io: Io,
+  stateDir: string,
+  target: { kind: 'local' | 'aws'; region: string },
+  targetGroupArn: string | undefined,
+): Promise<LiveHealth> {
+  if (targetGroupArn === undefined) return { available: false, reason: 'no target group recorded' };
+  let clientConfig: Record<string, unknown> = { region: target.region };
+  if (target.kind === 'local') {
+    const { requireLocalCloud } = await import('../local-target.ts');
+    try {
+      const local = await requireLocalCloud(stateDir);
+      clientConfig = { region: local.region, endpoint: local.endpoint, credentials: local.credentials };
+    } catch {
+      return { available: false, reason: 'the local cloud is not running' };
+    }
+  }
+  const { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } = await import(
+    '@aws-sdk/client-elastic-load-balancing-v2'
+  );
+  const client = new ElasticLoadBalancingV2Client({ ...clientConfig, maxAttempts: 2 });
+  try {
+    const out = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), {
+      abortSignal: AbortSignal.timeout(5_000),
+    });
+    return {
+      available: true,
+      targets: (out.TargetHealthDescriptions ?? []).map((d) => ({
+        id: d.Target?.Id ?? '?',
+        port: d.Target?.Port,
+        state: d.TargetHealth?.State ?? 'unknown',
+        reason: d.TargetHealth?.Reason,
+        description: d.TargetHealth?.Description,
+      })),
+    };
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (io.env['RESILIENT_DEBUG'] !== undefined) io.warn(reason);
+    return { available: false, reason };
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function buildStatus(io: Io, stateDir: string, name: string): Promise<StatusDocument> {
+  const { runStatus } = await import('../../run/index.ts');
+  const status = runStatus({ stateDir, name });
+  if (status === undefined) {
+    return {
+      schema: STATUS_SCHEMA,
+      name,
+      exists: false,
+      target: null,
+      status: null,
+      state: null,
+      endpoint: null,
+      updatedAt: null,
+      resources: [],
+      targetHealth: { available: false, reason: 'no run' },
+    };
+  }
+  const tg = status.ledger.find((e) => e.kind === 'target-group' && e.status === 'created');
+  return {
+    schema: STATUS_SCHEMA,
+    name: status.name,
+    exists: true,
+    target: {
+      kind: status.target.kind,
+      region: status.target.region,
+      endpoint: status.target.endpoint ?? null,
+    },
+    status: status.status,
+    state: status.state ?? null,
+    endpoint: status.endpoint ?? null,
+    updatedAt: status.updatedAt,
+    resources: status.ledger.map((e) => ({
+      kind: e.kind,
+      name: e.name,
+      id: e.id ?? null,
+      arn: e.arn ?? null,
+      status: e.status,
+    })),
+    targetHealth: await liveHealth(io, stateDir, status.target, tg?.arn),
+  };
+}
+
+function stateText(state: unknown): string {
+  if (state === null || state === undefined) return 'not started';
+  if (typeof state === 'string') return state;
+  return Object.entries(state as Record<string, unknown>)
+    .map(([k, v]) => `${k} › ${stateText(v)}`)
+    .join(', ');
+}
+
+export async function run({ io, values }: CommandContext): Promise<void> {
+  const options = await resolveRunOptions(values, io.env);
+  const doc = await buildStatus(io, options.stateDir, options.name);
+  if (values.json === true) {
+    io.line(JSON.stringify(doc, null, 2));
+    return;
+  }
+  const { style } = io;
+  if (!doc.exists) {
+    io.line(`No run named '${doc.name}' in ${options.stateDir}.`);
+    io.line(style.dim('start one with: resilient start'));
+    return;
+  }
+  io.line(`${style.bold(`Run '${doc.name}'`)} on ${doc.target?.kind ?? '?'} (${doc.target?.region ?? '?'})`);
+  io.line(`  state:    ${doc.status} — ${stateText(doc.state)}`);
+  io.line(`  endpoint: ${doc.endpoint ?? 'not yet'}`);
+  io.line(`  updated:  ${doc.updatedAt ?? '?'}`);
+  io.line('');
+  io.line(style.bold('Resources:'));
+  if (doc.resources.length === 0) io.line('  none recorded');
+  const width = Math.max(0, ...doc.resources.map((r) => r.kind.length)) + 2;
+  for (const r of doc.resources) {
+    const colour = r.status === 'created' ? style.green : r.status === 'deleted' ? style.dim : style.yellow;
+    io.line(
+      `  ${r.kind.padEnd(width)}${r.name}  ${colour(r.status)}${r.id === null ? '' : style.dim(`  ${r.id}`)}`,
+    );
+  }
+  io.line('');
+  if (doc.targetHealth.available) io.line(renderTargetHealth(doc.targetHealth.targets, style));
+  else io.line(style.dim(`Target health: unavailable (${doc.targetHealth.reason})`));
+}

@@ -1,0 +1,84 @@
+/**
+ * Ctrl+C, the way DESIGN §4 wants it: the first one asks the run to stop after the call in flight
+ * (the run checkpoints, then the command exits 130); the second exits at once — the checkpoint on
+ * disk is still valid, because it is written after every transition.
+ */
+import { ResilientError } from '../errors.ts';
+import type { Io } from './io.ts';
+
+export interface Interrupt {
+  /** Aborted on the first Ctrl+C, with an INTERRUPTED ResilientError as its reason. */
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+export interface InterruptOptions {
+  /** What the first Ctrl+C promises, e.g. "Stopping after the current AWS call". */
+  readonly firstMessage: string;
+  /** Called on the second Ctrl+C (default: exit 130 now). */
+  readonly exitNow?: () => void;
+  /** Where signals come from (tests pass an EventEmitter). */
+  readonly source?: Pick<NodeJS.Process, 'on' | 'off'>;
+}
+
+export function interruptedError(message = 'Interrupted.'): ResilientError {
+  return new ResilientError('INTERRUPTED', message, {
+    hint: 'resume with `resilient resume`, or tear down with `resilient destroy`',
+  });
+}
+
+export function installInterrupt(io: Io, options: InterruptOptions): Interrupt {
+  const controller = new AbortController();
+  const source = options.source ?? process;
+  const exitNow =
+    options.exitNow ??
+    (() => {
+      process.exit(130);
+    });
+  let count = 0;
+  const onSignal = (): void => {
+    count += 1;
+    if (count === 1) {
+      io.warn('');
+      io.warn(io.style.yellow(`${options.firstMessage} Press Ctrl+C again to quit now.`));
+      controller.abort(interruptedError());
+      return;
+    }
+    io.warn(
+      io.style.yellow('Quit. The checkpoint is still valid: `resilient resume` or `resilient destroy`.'),
+    );
+    exitNow();
+  };
+  source.on('SIGINT', onSignal);
+  source.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      source.off('SIGINT', onSignal);
+      source.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * enquirer 2.4.1 on Node >= 24.2 throws ERR_USE_AFTER_CLOSE from its keypress cleanup when Ctrl+C
+ * cancels a prompt (enquirer#483, fix #485 unmerged), and the prompt's promise then never settles
+ * (xstate.md §5, verified). Nothing is in flight while we wait for an answer and the checkpoint is on
+ * disk, so leaving with 130 is safe. Any other uncaught error is re-thrown (a bug: exit 1).
+ */
+export function guardPromptCtrlC(
+  io: Io,
+  exit: (code: number) => void = (code) => process.exit(code),
+): () => void {
+  const handler = (error: unknown): void => {
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_USE_AFTER_CLOSE') {
+      io.warn('');
+      io.warn(io.style.yellow('Cancelled.'));
+      exit(130);
+      return;
+    }
+    throw error;
+  };
+  process.on('uncaughtException', handler);
+  return () => process.off('uncaughtException', handler);
+}

@@ -1,0 +1,66 @@
+/**
+ * From a finished run to what the user is told and the exit code: success is 0; a stage that did not
+ * behave is VERIFICATION, a wait past its deadline TIMEOUT, a refused call CLOUD (all exit 1); Ctrl+C
+ * is INTERRUPTED (130). The mapping to numbers stays in `exitCodeOf`.
+ */
+import { ResilientError } from '../errors.ts';
+import type { RunResult } from '../run/index.ts';
+
+export function outcomeError(result: RunResult): ResilientError | undefined {
+  const { outcome, name, output, destroy } = result;
+  const again = `resilient destroy --name ${name}`;
+  if (outcome === 'succeeded' || outcome === 'kept') return undefined;
+  if (outcome === 'interrupted') {
+    return new ResilientError(
+      'INTERRUPTED',
+      `Interrupted. The run '${name}' is checkpointed in ${result.checkpoint}.`,
+      {
+        hint: `continue with: resilient resume --name ${name}   or tear down with: ${again}`,
+      },
+    );
+  }
+  const teardown = destroy ?? output?.destroy;
+  const leftovers =
+    teardown !== undefined && teardown.outcome !== 'succeeded'
+      ? ` Destroy did not finish${teardown.leftovers.length > 0 ? ` (left: ${teardown.leftovers.join(', ')})` : ''}.`
+      : '';
+  const deploy = output?.deploy;
+  if (deploy !== undefined && deploy.outcome !== 'succeeded') {
+    return new ResilientError(
+      deploy.outcome === 'timed-out' ? 'TIMEOUT' : 'CLOUD',
+      `Deploy ${deploy.outcome === 'timed-out' ? 'timed out' : 'failed'}${deploy.failedStep === undefined ? '' : ` at ${deploy.failedStep}`}: ${deploy.error ?? 'no detail'}.${leftovers}`,
+      {
+        hint:
+          leftovers === ''
+            ? 'everything it created was destroyed; fix the cause and run again'
+            : `run: ${again}`,
+      },
+    );
+  }
+  const demo = output?.demo;
+  if (demo !== undefined && demo.outcome !== 'succeeded') {
+    const failed = demo.results.filter((r) => !r.pass).map((r) => r.stage);
+    const what =
+      failed.length > 0
+        ? `Stage ${failed.join(', ')} did not behave as expected`
+        : `The demo failed: ${demo.error ?? 'no detail'}`;
+    return new ResilientError('VERIFICATION', `${what}.${leftovers}`, {
+      hint: leftovers === '' ? 'see the verification lines above' : `run: ${again}`,
+    });
+  }
+  if (teardown !== undefined && teardown.outcome !== 'succeeded') {
+    const errors = Object.entries(teardown.errors).map(([step, e]) => `${step}: ${e}`);
+    return new ResilientError(
+      teardown.outcome === 'timed-out' ? 'TIMEOUT' : 'CLOUD',
+      `Destroy ${teardown.outcome === 'timed-out' ? 'timed out' : 'failed'}${errors.length > 0 ? ` (${errors.join('; ')})` : ''}.${teardown.leftovers.length > 0 ? ` Left: ${teardown.leftovers.join(', ')}.` : ''}`,
+      { hint: `it is safe to repeat: ${again}` },
+    );
+  }
+  return new ResilientError(
+    outcome === 'timed-out' ? 'TIMEOUT' : 'CLOUD',
+    `The run ended with outcome '${outcome}'.`,
+    {
+      hint: `run: ${again}`,
+    },
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * Questions to a person, behind a small interface so the rest of the CLI never sees enquirer.
+ *
+ * enquirer 2.4.1 does not detect a missing terminal (xstate.md §5, verified): with stdin at
+ * /dev/null its promise never settles, a silent pipe hangs for ever, and a pipe that reaches EOF
+ * crashes with ERR_USE_AFTER_CLOSE on Node 24. So we decide: prompts are shown only when stdin and
+ * stdout are terminals and `CI` is unset; otherwise `--yes` answers with each question's default,
+ * and without `--yes` the question fails at once with USAGE, naming the flag to pass.
+ */
+import type EnquirerType from 'enquirer';
+import { ResilientError } from '../errors.ts';
+
+export interface Choice<T extends string> {
+  readonly value: T;
+  readonly label: string;
+}
+
+interface Question {
+  /** Stable id (tests answer by name). */
+  readonly name: string;
+  readonly message: string;
+  /** The flag that answers this question without a terminal, e.g. `--yes`. */
+  readonly flag: string;
+}
+
+export interface Prompter {
+  confirm(q: Question & { readonly initial: boolean }): Promise<boolean>;
+  select<T extends string>(
+    q: Question & { readonly choices: readonly Choice<T>[]; readonly initial: T },
+  ): Promise<T>;
+  input(
+    q: Question & { readonly initial: string; readonly validate?: (v: string) => string | true },
+  ): Promise<string>;
+}
+
+export interface PrompterOptions {
+  /** Both stdin and stdout are terminals and CI is unset (see `isInteractiveProcess`). */
+  readonly interactive: boolean;
+  /** `--yes`: every question takes its default without being shown. */
+  readonly yes: boolean;
+  /** An enquirer instance; tests pass `new Enquirer({ show: false })` and answer through its events. */
+  readonly enquirer?: EnquirerType;
+  /** The command, for the hint (`run resilient start --help`). */
+  readonly command?: string;
+}
+
+export function needsAnswerError(q: Question, command: string | undefined): ResilientError {
+  return new ResilientError(
+    'USAGE',
+    `"${q.message.split('\n')[0]}" needs an answer, and there is no terminal to ask on: pass ${q.flag}`,
+    {
+      hint: `${q.flag} answers every question with its default; run resilient ${command ?? ''} --help`.replace(
+        '  ',
+        ' ',
+      ),
+    },
+  );
+}
+
+/** enquirer rejects with '' (not an Error) when a prompt is cancelled (Ctrl+C, Esc) on Node < 24.2. */
+function cancelled(): ResilientError {
+  return new ResilientError('INTERRUPTED', 'Cancelled.', {
+    hint: 'nothing in flight was lost: `resilient resume` continues, `resilient destroy` tears down',
+  });
+}
+
+/**
+ * enquirer's select focuses choice N on key N counting from 0; the seed's menu is numbered from 1,
+ * so key "1" must mean the first choice.
+ */
+async function numberedSelectClass(): Promise<unknown> {
+  const { default: Enquirer } = await import('enquirer');
+  const Select = (Enquirer as unknown as { Select: new (o: object) => object }).Select;
+  return class NumberedSelect extends Select {
+    number(key: string): unknown {
+      const self = this as unknown as {
+        choices: unknown[];
+        index: number;
+        alert(): unknown;
+        render(): unknown;
+      };
+      const i = Number(key) - 1;
+      if (!Number.isInteger(i) || i < 0 || i >= self.choices.length) return self.alert();
+      self.index = i;
+      return self.render();
+    }
+  };
+}
+
+export function createPrompter(options: PrompterOptions): Prompter {
+  let instance: EnquirerType | undefined = options.enquirer;
+
+  async function enquirer(): Promise<EnquirerType> {
+    if (instance === undefined) {
+      const { default: Enquirer } = await import('enquirer');
+      instance = new Enquirer();
+    }
+    return instance;
+  }
+
+  async function ask<T>(
+    q: Question & { readonly initial: T },
+    question: Record<string, unknown>,
+  ): Promise<T> {
+    if (options.yes) return q.initial;
+    if (!options.interactive) throw needsAnswerError(q, options.command);
+    const e = await enquirer();
+    if (question['type'] === 'numbered') {
+      (e as unknown as { register(type: string, fn: unknown): void }).register(
+        'numbered',
+        await numberedSelectClass(),
+      );
+    }
+    try {
+      const answers = (await e.prompt({ name: q.name, message: q.message, ...question } as Parameters<
+        EnquirerType['prompt']
+      >[0])) as Record<string, unknown>;
+      return answers[q.name] as T;
+    } catch (error: unknown) {
+      if (error === '' || error === undefined) throw cancelled();
+      throw error;
+    }
+  }
+
+  return {
+    confirm: (q) => ask(q, { type: 'confirm', initial: q.initial }),
+    select: (q) =>
+      ask(q, {
+        type: 'numbered',
+        choices: q.choices.map((c, i) => ({ name: c.value, message: `${i + 1}. ${c.label}` })),
+        initial: Math.max(
+          0,
+          q.choices.findIndex((c) => c.value === q.initial),
+        ),
+      }),
+    input: (q) =>
+      ask(q, {
+        type: 'input',
+        initial: q.initial,
+        ...(q.validate === undefined ? {} : { validate: q.validate }),
+      }),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * One function per run event kind: the texts of the seed (spec "Deploy", "Demo", "Destroy" and the
+ * article), corrected where they were wrong. Waits get a spinner with the elapsed time and the
+ * deadline on a terminal, and one start line plus one end line elsewhere.
+ */
+import type { RunEvent } from '../../events.ts';
+import type { Io } from '../io.ts';
+import { renderGetResult } from './get-result.ts';
+import { startWait, type Wait } from './spinner.ts';
+import { renderTargetHealth } from './target-health.ts';
+import { RULE } from './text.ts';
+import { renderObservation } from './verification.ts';
+import { wrap } from './wrap.ts';
+
+type EventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
+
+export interface Renderer {
+  emit(event: RunEvent): void;
+  /** Ends any spinner (before a prompt, or at the end). */
+  settle(): void;
+}
+
+const KIND_LABEL: Readonly<Record<string, string>> = {
+  table: 'DynamoDB table',
+  parameter: 'SSM parameter',
+  policy: 'IAM policy',
+  role: 'IAM role',
+  'instance-profile': 'instance profile',
+  'launch-template': 'launch template',
+  'auto-scaling-group': 'Auto Scaling group',
+  'target-group': 'target group',
+  'load-balancer': 'load balancer',
+  listener: 'listener',
+  'ingress-rule': 'security group rule',
+};
+
+/** `creatingTable` → "creating table". */
+export function humanStep(step: string): string {
+  return step.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+export function createRenderer(io: Io): Renderer {
+  const { style } = io;
+  /** The spinner of the current wait, and what it waits for. */
+  let wait: { what: string; spinner: Wait; kind: 'step' | 'wait' } | undefined;
+  const lastRetryReason = new Map<string, string>();
+
+  /** Print whole lines; on a terminal the spinner line is cleared first and redrawn by its next tick. */
+  const print = (text: string): void => {
+    if (wait !== undefined && io.isTTY) io.out.write('\r\x1b[K');
+    io.line(text);
+  };
+
+  const endWait = (ok: boolean): void => {
+    if (wait === undefined) return;
+    const w = wait;
+    wait = undefined;
+    if (w.kind === 'step') w.spinner.stop();
+    else if (ok) w.spinner.succeed(`Done: ${w.what}`);
+    else w.spinner.fail(`Stopped waiting for ${w.what}`);
+  };
+
+  const handlers: { [T in RunEvent['type']]: (e: EventOf<T>) => void } = {
+    phase: (e) => {
+      endWait(true);
+      if (e.phase === 'deploy') print(style.bold('Deploying resources...'));
+      if (e.phase === 'demo') {
+        print(style.dim(RULE));
+        print(style.bold('The demo: break the service, then make it more resilient, stage by stage.'));
+      }
+      if (e.phase === 'destroy') {
+        print(style.dim(RULE));
+        print(style.bold('Destroying everything this run created...'));
+      }
+    },
+    'step-started': (e) => {
+      // Only a terminal gets a spinner for every step; logs get the result lines instead.
+      if (!io.isTTY) return;
+      endWait(true);
+      const what = humanStep(e.step) + (e.attempt > 0 ? ` (attempt ${e.attempt + 1})` : '');
+      wait = { what, spinner: startWait(io, { what }), kind: 'step' };
+    },
+    'step-finished': () => {
+      if (wait?.kind === 'step') endWait(true);
+    },
+    'step-retrying': (e) => {
+      const text = `${humanStep(e.step)}: ${e.reason || 'retrying'}; next try in ${(e.delayMs / 1000).toFixed(1)}s`;
+      if (wait !== undefined && io.isTTY) {
+        wait.spinner.update(text);
+        return;
+      }
+      // In logs, one line per new reason: a poll that repeats itself is not news.
+      if (lastRetryReason.get(e.step) === e.reason) return;
+      lastRetryReason.set(e.step, e.reason);
+      print(style.dim(`  ${text}`));
+    },
+    'wait-progress': (e) => {
+      if (wait?.kind === 'wait' && wait.what === e.what) {
+        wait.spinner.update(e.detail);
+        return;
+      }
+      endWait(true);
+      const deadlineMs = Math.max(0, e.deadline - Date.now());
+      wait = { what: e.what, spinner: startWait(io, { what: e.what, deadlineMs }), kind: 'wait' };
+      wait.spinner.update(e.detail);
+    },
+    resource: (e) => {
+      const label = KIND_LABEL[e.kind] ?? e.kind;
+      const id = e.id === undefined || e.id === e.name ? '' : style.dim(` (${e.id})`);
+      const text =
+        e.action === 'created'
+          ? `${style.green('+')} Created ${label} ${e.name}${id}`
+          : e.action === 'adopted'
+            ? `${style.cyan('=')} Found ${label} ${e.name}${id} (created earlier: reused)`
+            : e.action === 'deleted'
+              ? `${style.red('-')} Deleted ${label} ${e.name}${id}`
+              : `${style.dim('-')} ${label} ${e.name} was already gone`;
+      print(text);
+    },
+    info: (e) => print(e.message),
+    warning: (e) => print(`${style.yellow('warning:')} ${e.message}`),
+    stage: (e) => {
+      endWait(true);
+      print(style.dim(RULE));
+      print(style.bold(`Stage ${e.stage}: ${e.title}`));
+      print('');
+      print(wrap(e.text));
+      print('');
+    },
+    endpoint: (e) => {
+      endWait(true);
+      print('Your load balancer is ready. You can access it by browsing to:');
+      print('');
+      print(`        ${style.cyan(e.url)}`);
+      print('');
+    },
+    'get-result': (e) => {
+      endWait(true);
+      print(renderGetResult(e.url, e.result, style));
+    },
+    'target-health': (e) => {
+      endWait(true);
+      print(renderTargetHealth(e.targets, style));
+    },
+    observation: (e) => {
+      endWait(true);
+      print(renderObservation(e, style));
+    },
+    sweep: (e) => {
+      endWait(true);
+      if (e.found.length === 0)
+        print(`${style.green('✓')} Swept by tag and name: nothing of this deployment is left.`);
+      else
+        print(
+          `${style.yellow('!')} The sweep by tag and name found ${e.found.length} more: ${e.found.join(', ')}`,
+        );
+    },
+    error: (e) => {
+      endWait(false);
+      print(`${style.red('error:')} ${e.message}`);
+      if (e.hint !== undefined) print(style.dim(e.hint));
+    },
+    'run-finished': (e) => {
+      endWait(e.outcome === 'succeeded' || e.outcome === 'kept');
+      if (e.outcome === 'succeeded') {
+        print(style.dim(RULE));
+        print('Thanks for watching!');
+        print(style.dim(RULE));
+      }
+    },
+  };
+
+  return {
+    emit: (event) => {
+      (handlers[event.type] as (e: RunEvent) => void)(event);
+    },
+    settle: () => endWait(true),
+  };
+}
