@@ -49,3 +49,50 @@ export interface CallOptions {
 
 export const sendOptions = (options: CallOptions | undefined): { abortSignal?: AbortSignal } =>
   options?.signal === undefined ? {} : { abortSignal: options.signal };
+
+/**
+ * Throttling and transient codes (the SDK's own lists in @smithy/service-error-classification, plus
+ * EC2's `RequestLimitExceeded`). The SDK already retries these with backoff; one that still reaches us
+ * means its attempts ran out, and the step should wait and try again rather than fail the run.
+ */
+const TRANSIENT_CODES = [
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+];
+const TRANSIENT_NETWORK = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'TimeoutError'];
+
+/** True for throttling, 5xx server faults and dropped connections: conditions that pass by themselves. */
+export function isTransient(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  if (e.$retryable !== undefined && e.$retryable !== null) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 500) return true;
+  const code = awsErrorCode(error);
+  if (code !== undefined && TRANSIENT_CODES.includes(code)) return true;
+  return (
+    (typeof e.code === 'string' && TRANSIENT_NETWORK.includes(e.code)) ||
+    (typeof e.name === 'string' && TRANSIENT_NETWORK.includes(e.name))
+  );
+}

@@ -7,7 +7,7 @@ import type { AttributeItem } from '../aws/dynamodb.ts';
 import { AL2023_AMI_PARAMETER } from '../aws/ssm.ts';
 import { ResilientError } from '../errors.ts';
 import { deploymentTags } from '../names.ts';
-import { done, notYet, type StepDeps, type StepFn } from './deps.ts';
+import { done, notYet, runStep, type StepDeps, type StepFn } from './deps.ts';
 
 export const INSTANCE_TYPE = 't3.micro';
 export const GROUP_SIZE = 3;
@@ -388,7 +388,7 @@ export function deployActors(deps: StepDeps) {
   return Object.fromEntries(
     Object.entries(steps).map(([name, fn]) => [
       name,
-      fromPromise<StepResult<DeployFacts>, In>(({ input, signal }) => fn(input, signal)),
+      fromPromise<StepResult<DeployFacts>, In>(({ input, signal }) => runStep(fn, input, signal)),
     ]),
   ) as Record<DeployStep, ReturnType<typeof fromPromise<StepResult<DeployFacts>, In>>>;
 }

@@ -1,4 +1,5 @@
 import type { StepInput, StepResult } from '../../machines/step-kit.ts';
+import { awsErrorCode, isTransient } from '../aws/errors.ts';
 import type { Aws } from '../aws/index.ts';
 import type { Ledger } from '../checkpoint/store.ts';
 import type { GetView, RunEvent } from '../events.ts';
@@ -51,4 +52,22 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       { once: true },
     );
   });
+}
+
+/**
+ * Runs a step and turns a transient cloud error (throttling that outlived the SDK's own retries, a 5xx,
+ * a dropped connection) into a wait: the machine backs off and the idempotent step runs again, within
+ * the step's deadline. Anything else still fails the step.
+ */
+export async function runStep<F>(
+  fn: StepFn<F>,
+  input: StepInput<F>,
+  signal: AbortSignal,
+): Promise<StepResult<F>> {
+  try {
+    return await fn(input, signal);
+  } catch (error: unknown) {
+    if (signal.aborted || !isTransient(error)) throw error;
+    return notYet(input, `transient cloud error ${awsErrorCode(error) ?? String(error)}`);
+  }
 }

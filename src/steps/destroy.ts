@@ -3,7 +3,7 @@ import type { DestroyFacts, DestroyStep } from '../../machines/destroy.ts';
 import type { StepInput, StepResult } from '../../machines/step-kit.ts';
 import type { ResourceKind } from '../checkpoint/schema.ts';
 import { DEPLOYMENT_TAG_KEY } from '../names.ts';
-import { done, notYet, type StepDeps, type StepFn } from './deps.ts';
+import { done, notYet, runStep, type StepDeps, type StepFn } from './deps.ts';
 
 type Fn = StepFn<DestroyFacts>;
 type In = StepInput<DestroyFacts>;
@@ -151,6 +151,11 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
         const result = await aws.dynamodb.deleteTable(names.table, { signal });
         if (result === 'in-use') return notYet(input, `table is ${table.TableStatus}`);
       }
+      // DeleteTable answers DELETING; the table is gone when DescribeTable says ResourceNotFound.
+      if ((await aws.dynamodb.describeTable(names.table, { signal })) === undefined) {
+        gone('table', names.table, true);
+        return done();
+      }
       return notYet(input, 'table is being deleted');
     },
     async deletingParameters(_input, signal) {
@@ -227,7 +232,7 @@ export function destroyActors(deps: StepDeps) {
   return Object.fromEntries(
     Object.entries(steps).map(([name, fn]) => [
       name,
-      fromPromise<StepResult<DestroyFacts>, In>(({ input, signal }) => fn(input, signal)),
+      fromPromise<StepResult<DestroyFacts>, In>(({ input, signal }) => runStep(fn, input, signal)),
     ]),
   ) as Record<DestroyStep, ReturnType<typeof fromPromise<StepResult<DestroyFacts>, In>>>;
 }
