@@ -124,15 +124,24 @@ export function createPrompter(options: PrompterOptions): Prompter {
 
   return {
     confirm: (q) => ask(q, { type: 'confirm', initial: q.initial }),
-    select: (q) =>
-      ask(q, {
-        type: 'numbered',
-        choices: q.choices.map((c, i) => ({ name: c.value, message: `${i + 1}. ${c.label}` })),
-        initial: Math.max(
-          0,
-          q.choices.findIndex((c) => c.value === q.initial),
-        ),
-      }),
+    select: async (q) => {
+      // enquirer answers with the choice's name and echoes it after submit: make it the numbered label.
+      const named = q.choices.map((c, i) => ({ name: `${i + 1}. ${c.label}`, value: c.value }));
+      const picked = await ask<string>(
+        { ...q, initial: named.find((c) => c.value === q.initial)?.name ?? '' },
+        {
+          type: 'numbered',
+          choices: named.map((c) => ({ name: c.name })),
+          initial: Math.max(
+            0,
+            named.findIndex((c) => c.value === q.initial),
+          ),
+        },
+      );
+      const choice = named.find((c) => c.name === picked || c.value === picked);
+      if (choice === undefined) throw new ResilientError('INTERNAL', `unexpected menu answer '${picked}'`);
+      return choice.value;
+    },
     input: (q) =>
       ask(q, {
         type: 'input',

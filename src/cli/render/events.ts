@@ -42,7 +42,9 @@ export function humanStep(step: string): string {
 export function createRenderer(io: Io): Renderer {
   const { style } = io;
   /** The spinner of the current wait, and what it waits for. */
-  let wait: { what: string; spinner: Wait; kind: 'step' | 'wait' } | undefined;
+  let wait: { what: string; spinner: Wait; kind: 'step' | 'wait'; step: string | undefined } | undefined;
+  /** The step in flight: a wait that starts during it ends when it finishes. */
+  let currentStep: string | undefined;
   const lastRetryReason = new Map<string, string>();
 
   /** Print whole lines; on a terminal the spinner line is cleared first and redrawn by its next tick. */
@@ -63,25 +65,24 @@ export function createRenderer(io: Io): Renderer {
   const handlers: { [T in RunEvent['type']]: (e: EventOf<T>) => void } = {
     phase: (e) => {
       endWait(true);
+      // The demo phase announces itself with its first stage banner.
       if (e.phase === 'deploy') print(style.bold('Deploying resources...'));
-      if (e.phase === 'demo') {
-        print(style.dim(RULE));
-        print(style.bold('The demo: break the service, then make it more resilient, stage by stage.'));
-      }
       if (e.phase === 'destroy') {
         print(style.dim(RULE));
         print(style.bold('Destroying everything this run created...'));
       }
     },
     'step-started': (e) => {
+      currentStep = e.step;
       // Only a terminal gets a spinner for every step; logs get the result lines instead.
-      if (!io.isTTY) return;
+      if (!io.isTTY || wait?.kind === 'wait') return;
       endWait(true);
       const what = humanStep(e.step) + (e.attempt > 0 ? ` (attempt ${e.attempt + 1})` : '');
-      wait = { what, spinner: startWait(io, { what }), kind: 'step' };
+      wait = { what, spinner: startWait(io, { what }), kind: 'step', step: e.step };
     },
-    'step-finished': () => {
-      if (wait?.kind === 'step') endWait(true);
+    'step-finished': (e) => {
+      if (currentStep === e.step) currentStep = undefined;
+      if (wait !== undefined && (wait.kind === 'step' || wait.step === e.step)) endWait(true);
     },
     'step-retrying': (e) => {
       const text = `${humanStep(e.step)}: ${e.reason || 'retrying'}; next try in ${(e.delayMs / 1000).toFixed(1)}s`;
@@ -89,8 +90,8 @@ export function createRenderer(io: Io): Renderer {
         wait.spinner.update(text);
         return;
       }
-      // In logs, one line per new reason: a poll that repeats itself is not news.
-      if (lastRetryReason.get(e.step) === e.reason) return;
+      // In logs, a wait already has its line; otherwise one line per new reason (a repeated poll is not news).
+      if (wait?.kind === 'wait' || lastRetryReason.get(e.step) === e.reason) return;
       lastRetryReason.set(e.step, e.reason);
       print(style.dim(`  ${text}`));
     },
@@ -101,7 +102,12 @@ export function createRenderer(io: Io): Renderer {
       }
       endWait(true);
       const deadlineMs = Math.max(0, e.deadline - Date.now());
-      wait = { what: e.what, spinner: startWait(io, { what: e.what, deadlineMs }), kind: 'wait' };
+      wait = {
+        what: e.what,
+        spinner: startWait(io, { what: e.what, deadlineMs }),
+        kind: 'wait',
+        step: currentStep,
+      };
       wait.spinner.update(e.detail);
     },
     resource: (e) => {

@@ -1,6 +1,7 @@
 /** The welcome of spec "Introduction", with what this deployment really creates. */
 import type { Style } from './style.ts';
 import { RULE } from './text.ts';
+import { wrap } from './wrap.ts';
 
 export function renderIntro(target: 'local' | 'aws', name: string, style: Style): string {
   const where =
@@ -10,9 +11,9 @@ export function renderIntro(target: 'local' | 'aws', name: string, style: Style)
     style.bold('Welcome to the demonstration of How to Build and Manage a Resilient Service!'),
     style.dim(RULE),
     '',
-    `For this demo, we'll use the AWS SDK to create several resources on ${where} to set up a`,
-    'load-balanced web service endpoint and explore some ways to make it resilient against',
-    'various kinds of failures.',
+    wrap(
+      `For this demo, we'll use the AWS SDK to create several resources on ${where} to set up a load-balanced web service endpoint and explore some ways to make it resilient against various kinds of failures.`,
+    ),
     '',
     `The resources of deployment '${name}' (all named resilient-${name}-...) are:`,
     '',

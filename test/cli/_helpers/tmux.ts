@@ -1,0 +1,57 @@
+/**
+ * A real terminal for the CLI: a detached tmux session on its own server socket (so it never touches
+ * anyone else's tmux), driven with send-keys and read with capture-pane. Every wait has a deadline.
+ */
+import { execFileSync } from 'node:child_process';
+
+export interface TmuxSession {
+  /** Sends keys as tmux names them ('1', 'Enter', 'C-c'). */
+  send(...keys: string[]): void;
+  /** The visible screen as text. */
+  screen(): string;
+  /** Polls the screen until `pattern` appears; throws with the screen after `deadlineMs`. */
+  waitFor(pattern: RegExp, deadlineMs?: number): Promise<string>;
+  kill(): void;
+}
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function startTmux(
+  command: readonly string[],
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+): TmuxSession {
+  const socket = `resilient-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const envPart = Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(' ');
+  // The shell reports the exit code on screen, then keeps the pane open long enough to be read.
+  const line = `cd ${quote(cwd)} && env ${envPart} ${command.map(quote).join(' ')}; echo "EXIT=$?"; sleep 60`;
+  tmux('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '40', line);
+  const session: TmuxSession = {
+    send: (...keys) => {
+      tmux('send-keys', '-t', 'cli', ...keys);
+    },
+    screen: () => tmux('capture-pane', '-p', '-t', 'cli'),
+    waitFor: async (pattern, deadlineMs = 15_000) => {
+      const deadline = Date.now() + deadlineMs;
+      for (;;) {
+        const text = session.screen();
+        if (pattern.test(text)) return text;
+        if (Date.now() > deadline)
+          throw new Error(`screen never matched ${pattern} within ${deadlineMs} ms:\n${text}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    kill: () => {
+      try {
+        tmux('kill-server');
+      } catch {
+        // already gone
+      }
+    },
+  };
+  return session;
+}

@@ -1,0 +1,127 @@
+import Enquirer from 'enquirer';
+import { describe, expect, it } from 'vitest';
+import { createHost } from '../../src/cli/host.ts';
+import { createPrompter } from '../../src/cli/prompter.ts';
+import { ResilientError } from '../../src/errors.ts';
+import { captureIo } from './_helpers/cli.ts';
+
+/** A prompt as enquirer's events hand it to us (the subset these tests drive). */
+interface DrivenPrompt {
+  name: string;
+  once(event: 'run', fn: () => void): void;
+  keypress(input: string | null, key?: { name: string }): Promise<void>;
+  submit(): Promise<void>;
+  cancel(): Promise<void>;
+}
+
+/** An enquirer that renders nothing and answers each prompt (by name) with the given keystrokes. */
+function scripted(answers: Record<string, (p: DrivenPrompt) => Promise<void>>): Enquirer {
+  const enquirer = new Enquirer({ show: false });
+  enquirer.on('prompt', (p: DrivenPrompt) => {
+    p.once('run', () => {
+      const answer = answers[p.name];
+      if (answer !== undefined) void answer(p);
+    });
+  });
+  return enquirer;
+}
+
+const menu = { kind: 'demo-menu', stage: 1, defaultAnswer: 'next' } as const;
+
+describe('prompter', () => {
+  it('the demo menu answers with the digit pressed, counted from 1 as the seed numbers it', async () => {
+    for (const [key, choice] of [
+      ['1', 'get'],
+      ['2', 'health'],
+      ['3', 'next'],
+    ] as const) {
+      const cap = captureIo({ interactive: true });
+      const enquirer = scripted({
+        menu: async (p) => {
+          await p.keypress(key);
+          await p.submit();
+        },
+      });
+      const host = createHost(cap.io, createPrompter({ interactive: true, yes: false, enquirer }));
+      expect(await host.ask(menu)).toEqual({ kind: 'demo-menu', choice });
+      expect(cap.stdout()).toContain(
+        'See the current state of the service by selecting one of the following choices:',
+      );
+    }
+  });
+
+  it('the demo menu moves with the arrow keys', async () => {
+    const enquirer = scripted({
+      menu: async (p) => {
+        await p.keypress(null, { name: 'up' });
+        await p.keypress(null, { name: 'up' });
+        await p.submit();
+      },
+    });
+    const prompter = createPrompter({ interactive: true, yes: false, enquirer });
+    const host = createHost(captureIo({ interactive: true }).io, prompter);
+    // The focus starts on "next" (the default); two ups reach "Send a GET request".
+    expect(await host.ask(menu)).toEqual({ kind: 'demo-menu', choice: 'get' });
+  });
+
+  it('the destroy confirmation follows the seed and takes y or n', async () => {
+    for (const [key, yes] of [
+      ['y', true],
+      ['n', false],
+    ] as const) {
+      const cap = captureIo({ interactive: true });
+      const enquirer = scripted({ destroy: (p) => p.keypress(key) });
+      const host = createHost(cap.io, createPrompter({ interactive: true, yes: false, enquirer }));
+      const answer = await host.ask({
+        kind: 'confirm-destroy',
+        message: 'Do you want to clean up all demo resources?',
+        defaultAnswer: true,
+      });
+      expect(answer).toEqual({ kind: 'confirm-destroy', yes });
+      expect(cap.stdout()).toContain(
+        'This concludes the demo of how to build and manage a resilient service.',
+      );
+    }
+  });
+
+  it('a cancelled prompt (Esc, or Ctrl+C where enquirer rejects with an empty string) is INTERRUPTED, exit 130', async () => {
+    const enquirer = scripted({ menu: (p) => p.cancel() });
+    const host = createHost(
+      captureIo({ interactive: true }).io,
+      createPrompter({ interactive: true, yes: false, enquirer }),
+    );
+    const error = await host.ask(menu).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResilientError);
+    expect((error as ResilientError).code).toBe('INTERRUPTED');
+  });
+
+  it('--yes answers every question with its default without showing it', async () => {
+    const enquirer = scripted({});
+    let shown = 0;
+    enquirer.on('prompt', () => {
+      shown += 1;
+    });
+    const prompter = createPrompter({ interactive: false, yes: true, enquirer });
+    const host = createHost(captureIo().io, prompter);
+    expect(await host.ask(menu)).toEqual({ kind: 'demo-menu', choice: 'next' });
+    expect(
+      await host.ask({
+        kind: 'confirm-destroy',
+        message: 'Do you want to clean up all demo resources?',
+        defaultAnswer: true,
+      }),
+    ).toEqual({ kind: 'confirm-destroy', yes: true });
+    expect(shown).toBe(0);
+  });
+
+  it('without a terminal and without --yes, a question fails at once with USAGE naming the flag', async () => {
+    const prompter = createPrompter({ interactive: false, yes: false, command: 'start' });
+    const error = await prompter
+      .confirm({ name: 'x', message: 'Go ahead?', initial: true, flag: '--yes' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResilientError);
+    expect((error as ResilientError).code).toBe('USAGE');
+    expect((error as ResilientError).message).toContain('pass --yes');
+    expect((error as ResilientError).hint).toContain('resilient start --help');
+  });
+});

@@ -1,0 +1,55 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BIN, baseEnv, ROOT, tempDir } from './_helpers/cli.ts';
+import { startTmux, type TmuxSession } from './_helpers/tmux.ts';
+
+const config = tempDir();
+let session: TmuxSession | undefined;
+afterEach(() => {
+  session?.kill();
+  session = undefined;
+});
+afterAll(() => config.remove());
+
+const env = (): Record<string, string> => {
+  const e = baseEnv(config.path);
+  return {
+    RESILIENT_CONFIG_DIR: e['RESILIENT_CONFIG_DIR'] ?? config.path,
+    TERM: 'xterm-256color',
+    HOME: e['HOME'] ?? '/tmp',
+  };
+};
+
+describe('in a real terminal (tmux)', () => {
+  it('the demo menu takes digits and Enter, then the destroy confirmation takes y', async () => {
+    session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
+    await session.waitFor(/Which action would you like to take\?/);
+    const menu = session.screen();
+    expect(menu).toContain('See the current state of the service by selecting one of the following choices:');
+    expect(menu).toContain('1. Send a GET request to the load balancer endpoint.');
+    expect(menu).toContain('2. Check the health of load balancer targets.');
+    expect(menu).toContain('3. Go to the next part of the demo.');
+    session.send('1');
+    session.send('Enter');
+    await session.waitFor(/chose: get/);
+    session.send('2');
+    session.send('Enter');
+    await session.waitFor(/chose: health/);
+    session.send('3');
+    session.send('Enter');
+    await session.waitFor(/Do you want to clean up all demo resources\?/);
+    session.send('y');
+    const end = await session.waitFor(/EXIT=\d+/);
+    expect(end).toContain('destroy: yes');
+    expect(end).toContain('EXIT=0');
+  });
+
+  it('Ctrl+C at the menu exits 130 cleanly, without a stack trace', async () => {
+    session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
+    await session.waitFor(/Which action would you like to take\?/);
+    session.send('C-c');
+    const end = await session.waitFor(/EXIT=\d+/);
+    expect(end).toContain('Cancelled.');
+    expect(end).toContain('EXIT=130');
+    expect(end).not.toMatch(/ERR_USE_AFTER_CLOSE|at .*\.js:\d+/);
+  });
+});
