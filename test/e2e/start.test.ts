@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
+import { leftovers } from './_helpers/leftovers.ts';
+import { type E2eCloud, startCloudViaCli } from './_helpers/local-cloud.ts';
+
+const config = tempDir();
+const state = tempDir('resilient-e2e-start-');
+let cloud: E2eCloud;
+
+beforeAll(async () => {
+  cloud = await startCloudViaCli(state.path, config.path, 0.05);
+});
+afterAll(async () => {
+  killLeftovers();
+  await cloud?.stop();
+  config.remove();
+  state.remove();
+});
+
+describe('resilient start on the local cloud', () => {
+  it('without --yes and without a terminal it fails at once with a clear message, and creates nothing', async () => {
+    const result = await spawnCli(
+      ['start', '--target', 'local', '--name', 'e2e', '--state-dir', state.path],
+      {
+        env: baseEnv(config.path),
+        stdin: 'silent-pipe',
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('there is no terminal to ask on: pass --yes');
+    expect(existsSync(path.join(state.path, 'e2e.json'))).toBe(false);
+    expect(await leftovers(cloud.clients, 'e2e')).toEqual([]);
+  });
+
+  it('--yes deploys, verifies all seven stages, destroys, exits 0 and leaves nothing behind', async () => {
+    const result = await spawnCli(
+      [
+        'start',
+        '--target',
+        'local',
+        '--yes',
+        '--time-scale',
+        '0.05',
+        '--name',
+        'e2e',
+        '--state-dir',
+        state.path,
+      ],
+      { env: baseEnv(config.path), deadlineMs: 170_000 },
+    );
+    if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout}\n${result.stderr}`);
+    for (let stage = 1; stage <= 7; stage++)
+      expect(result.stdout).toContain(`Stage ${stage} verification: PASS`);
+    expect(result.stdout).not.toContain('verification: FAIL');
+    expect(result.stdout).toContain('Your load balancer is ready.');
+    expect(result.stdout).toContain('Swept by tag and name: nothing of this deployment is left.');
+    expect(result.stdout).toContain('Thanks for watching!');
+    // Not a terminal: no spinner frames, no colour.
+    expect(result.stdout).not.toMatch(/\r|\x1b\[/);
+    expect(existsSync(path.join(state.path, 'e2e.json'))).toBe(false);
+    expect(await leftovers(cloud.clients, 'e2e')).toEqual([]);
+  }, 180_000);
+});
