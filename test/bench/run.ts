@@ -1,0 +1,267 @@
+/**
+ * The benchmark (`npm run bench`, `npm run bench -- --json`): DESIGN §8's bars measured side by side in one
+ * run on 127.0.0.1, as medians of several short runs and as ratios where the machine's speed cancels out.
+ * Progress goes to stderr; stdout gets the report (text) or exactly one JSON object (--json).
+ * Options: --quick (one round of each, for trying it out), --no-orchestration (skip the full CLI run).
+ */
+import { cpus } from 'node:os';
+import { atLeast, atMost, below, type Figure, unmeasured } from './bars.ts';
+import { SEED_CHECK, startFleet } from './fleet.ts';
+import { haproxyBinary, startHaproxy } from './haproxy.ts';
+import { median, type PacedResult, percentile } from './load.ts';
+import { fullRun } from './orchestration.ts';
+import { pacedIn, startBackendProcess, startSteady, throughputIn } from './processes.ts';
+
+const args = new Set(process.argv.slice(2));
+const asJson = args.has('--json');
+const quick = args.has('--quick');
+const ROUNDS = quick ? 1 : 3;
+const TIME_SCALE = 0.05;
+const RATE = 500;
+const THROUGHPUT_SECONDS = 3;
+const LATENCY_SECONDS = 2;
+const MODELLED_LATENCY_MS = 5;
+const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
+
+const started = performance.now();
+const backend = await startBackendProcess();
+const fleet = startFleet(backend.endpoint, TIME_SCALE);
+const report: Record<string, unknown> = {
+  machine: { cpus: cpus().length, node: process.version },
+  timeScale: TIME_SCALE,
+  rounds: ROUNDS,
+};
+
+try {
+  progress('starting two fleets of three instances (ours, reference mode) behind their load balancers');
+  const ours = await fleet.addGroup('ours', 3, {});
+  const reference = await fleet.addGroup('reference', 3, { RESILIENT_REFERENCE_MODE: '1' });
+  const url = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
+
+  // 1. Throughput, ours vs the reference design, alternating so drift hits both alike; first with the
+  // dependencies on loopback as they are, then with a modelled network hop in front of them.
+  const compare = async (latencyMs: number) => {
+    await backend.setLatency(latencyMs);
+    const rps = { ours: [] as number[], reference: [] as number[] };
+    const calls = { ours: { requests: 0, getParameters: 0 }, reference: { requests: 0, getParameters: 0 } };
+    let failures = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, group] of [
+        ['ours', ours],
+        ['reference', reference],
+      ] as const) {
+        const before = (await backend.counts()).getParameters;
+        const result = await throughputIn(url(group.lbPort), THROUGHPUT_SECONDS, 16);
+        calls[name].requests += result.rps * THROUGHPUT_SECONDS;
+        calls[name].getParameters += (await backend.counts()).getParameters - before;
+        failures += result.non2xx + result.errors;
+        rps[name].push(result.rps);
+        progress(
+          `throughput ${name} (+${latencyMs} ms per dependency call) round ${r + 1}: ${result.rps} req/s (non-2xx ${result.non2xx}, errors ${result.errors})`,
+        );
+      }
+    }
+    await backend.setLatency(0);
+    return {
+      speedup: median(rps.ours) / median(rps.reference),
+      oursRps: median(rps.ours),
+      referenceRps: median(rps.reference),
+      getParametersPerRequest: {
+        ours: round(calls.ours.getParameters / Math.max(1, calls.ours.requests), 4),
+        reference: round(calls.reference.getParameters / Math.max(1, calls.reference.requests), 2),
+      },
+      failedRequests: failures,
+    };
+  };
+  const loopback = await compare(0);
+  const modelled = await compare(MODELLED_LATENCY_MS);
+  report['server'] = {
+    speedupVsBaseline: atLeast(loopback.speedup, 10, '×'),
+    speedupWithModelledLatency: atLeast(modelled.speedup, 10, '×'),
+    loopback: { ...loopback, speedup: round(loopback.speedup, 2) },
+    modelled: {
+      ...modelled,
+      speedup: round(modelled.speedup, 2),
+      latencyMsPerDependencyCall: MODELLED_LATENCY_MS,
+    },
+    how: `GET / through the local load balancer to 3 instances (DynamoDB = dynalite, SSM = in-process answer), autocannon 16 connections, ${THROUGHPUT_SECONDS} s per run, median of ${ROUNDS} runs; 'modelled' adds ${MODELLED_LATENCY_MS} ms before every SSM and DynamoDB answer (DynamoDB's "single-digit millisecond" latency, a network hop instead of loopback)`,
+  };
+
+  // 2. Latency at a constant 500 req/s: through our load balancer, directly to one instance, through HAProxy.
+  const binary = haproxyBinary();
+  const haproxy =
+    binary === undefined
+      ? undefined
+      : await startHaproxy(
+          binary,
+          ours.instanceIds.map((id) => fleet.instancePort(id)),
+        );
+  const direct = fleet.instancePort(ours.instanceIds[0] ?? '');
+  type Via = 'lb' | 'direct' | 'haproxy';
+  const runs: Record<string, PacedResult[]> = {};
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const path of ['/', '/healthcheck']) {
+        for (const [via, port] of [
+          ['lb', ours.lbPort],
+          ['direct', direct],
+          ['haproxy', haproxy?.port],
+        ] as const) {
+          if (port === undefined) continue;
+          const result = await pacedIn(url(port, path), RATE, LATENCY_SECONDS);
+          const key = `${via} ${path}`;
+          runs[key] = [...(runs[key] ?? []), result];
+          progress(
+            `latency ${key} round ${r + 1}: p50 ${round(percentile(result.latencies, 50))} ms, p99 ${round(percentile(result.latencies, 99))} ms, ${JSON.stringify(result.byStatus)}, errors ${result.errors}`,
+          );
+        }
+      }
+    }
+  } finally {
+    await haproxy?.stop();
+  }
+  const med = (via: Via, path: string, p: number) =>
+    round(median((runs[`${via} ${path}`] ?? []).map((x) => percentile(x.latencies, p))));
+  const failed = (via: Via) =>
+    Object.entries(runs)
+      .filter(([key]) => key.startsWith(`${via} `))
+      .flatMap(([, list]) => list)
+      .reduce(
+        (n, x) =>
+          n + x.errors + Object.entries(x.byStatus).reduce((m, [s, c]) => m + (s === '200' ? 0 : c), 0),
+        0,
+      );
+  const summary = (via: Via) => ({
+    p50Ms: med(via, '/', 50),
+    p99Ms: med(via, '/', 99),
+    healthcheckP50Ms: med(via, '/healthcheck', 50),
+    healthcheckP99Ms: med(via, '/healthcheck', 99),
+    failedRequests: failed(via),
+  });
+  report['lb'] = {
+    rate: RATE,
+    p99Ms: below(med('lb', '/', 99), 10, 'ms'),
+    addedMedianMs: atMost(med('lb', '/healthcheck', 50) - med('direct', '/healthcheck', 50), 1, 'ms'),
+    addedMedianMsOnGetRoot: round(med('lb', '/', 50) - med('direct', '/', 50)),
+    ours: summary('lb'),
+    direct: summary('direct'),
+    haproxy:
+      haproxy === undefined
+        ? { present: false }
+        : {
+            present: true,
+            ...summary('haproxy'),
+            addedMedianMs: round(med('haproxy', '/healthcheck', 50) - med('direct', '/healthcheck', 50)),
+          },
+    how: `constant ${RATE} req/s (open loop, keep-alive connections), ${LATENCY_SECONDS} s per run, median over ${ROUNDS} runs of each run's percentile; p99 on GET / (the API, reads DynamoDB), added median on GET /healthcheck (no dependency: only the proxy's cost); 'direct' = one instance's own port`,
+  };
+
+  // 3. Zero 5xx while an instance is replaced: drain the old one (deregistration delay 30 s, scaled) while a
+  // new one launches, registers and turns healthy, under a steady client.
+  const steady = await startSteady(url(ours.lbPort), 200);
+  const old = ours.instanceIds[0] ?? '';
+  const fresh = fleet.launch(ours);
+  await Promise.all([
+    fleet.retire(ours, old, 30),
+    fleet.waitFor(
+      'replacement healthy',
+      () => (fleet.healthOf(ours, fresh) === 'healthy' ? true : undefined),
+      60_000,
+    ),
+  ]);
+  await new Promise((r) => setTimeout(r, 500));
+  const seen = await steady.stop();
+  const errors =
+    seen.errors + Object.entries(seen.byStatus).reduce((n, [s, c]) => n + (Number(s) >= 500 ? c : 0), 0);
+  progress(
+    `replacement: ${seen.sent} requests, ${JSON.stringify(seen.byStatus)}, transport errors ${seen.errors}`,
+  );
+  report['replacement'] = {
+    errors: { ...atMost(errors, 0, ''), unit: '5xx + failed connections' },
+    requests: seen.sent,
+    byStatus: seen.byStatus,
+    how: 'steady 200 req/s GET / through the load balancer while one instance drains (30 s delay, scaled) and its replacement launches and turns healthy',
+  };
+
+  // 4. Detection: a target that stops answering (hang: every probe times out, the slowest failure) must be
+  // unhealthy within interval × unhealthy threshold + timeout.
+  const formula = SEED_CHECK.intervalSeconds * SEED_CHECK.unhealthyThresholdCount + SEED_CHECK.timeoutSeconds;
+  const detections: number[] = [];
+  const victim = ours.instanceIds[0] ?? '';
+  for (let r = 0; r < ROUNDS; r++) {
+    // A random phase against the checker's schedule, so the runs do not all start at the same point.
+    await new Promise((res) =>
+      setTimeout(res, Math.random() * SEED_CHECK.intervalSeconds * 1000 * TIME_SCALE),
+    );
+    fleet.plane.injectInstanceFault(victim, { kind: 'hang' });
+    const t0 = performance.now();
+    await fleet.waitFor(
+      'unhealthy',
+      () => (fleet.healthOf(ours, victim) === 'unhealthy' ? true : undefined),
+      30_000,
+    );
+    detections.push((performance.now() - t0) / 1000 / TIME_SCALE);
+    fleet.plane.injectInstanceFault(victim, { kind: 'heal' });
+    await fleet.waitFor(
+      'healthy again',
+      () => (fleet.healthOf(ours, victim) === 'healthy' ? true : undefined),
+      30_000,
+    );
+    progress(`detection round ${r + 1}: ${round(detections.at(-1) ?? 0, 2)} s (AWS scale)`);
+  }
+  report['detection'] = {
+    seconds: atMost(Math.max(...detections), formula, 's'),
+    medianSeconds: round(median(detections), 2),
+    formulaSeconds: formula,
+    how: `hang fault, time from injection to 'unhealthy' (worst of ${ROUNDS}), divided by the time scale; formula = ${SEED_CHECK.intervalSeconds} s × ${SEED_CHECK.unhealthyThresholdCount} + ${SEED_CHECK.timeoutSeconds} s`,
+  };
+} finally {
+  await fleet.stop();
+  await backend.stop();
+}
+
+// 5. The whole product: `start --yes` at time scale 0.05, with nothing else running.
+if (args.has('--no-orchestration')) {
+  report['orchestration'] = { fullRunSeconds: unmeasured('< 60 s', 's'), skipped: true };
+} else {
+  progress('full run: resilient start --target local --yes --time-scale 0.05 (about a minute)');
+  const run = await fullRun(TIME_SCALE);
+  progress(`full run: exit ${run.exitCode} after ${round(run.seconds, 1)} s, ${run.apiCalls} API calls`);
+  const figure: Figure = below(run.seconds, 60, 's');
+  report['orchestration'] = {
+    fullRunSeconds: { ...figure, pass: figure.pass && run.exitCode === 0 },
+    exitCode: run.exitCode,
+    apiCalls: run.apiCalls,
+    apiCallsWithErrorCode: run.apiErrors,
+    ...(run.exitCode === 0 ? {} : { outputTail: run.tail }),
+  };
+}
+report['benchSeconds'] = round((performance.now() - started) / 1000, 1);
+
+const figures: [string, Figure][] = [];
+const collect = (prefix: string, value: unknown): void => {
+  if (typeof value !== 'object' || value === null) return;
+  const record = value as Record<string, unknown>;
+  if (typeof record['bar'] === 'string' && typeof record['pass'] === 'boolean') {
+    figures.push([prefix, record as unknown as Figure]);
+    return;
+  }
+  for (const [k, v] of Object.entries(record)) collect(prefix === '' ? k : `${prefix}.${k}`, v);
+};
+collect('', report);
+report['allPass'] = figures.every(([, f]) => f.pass);
+
+if (asJson) {
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} else {
+  console.log(
+    `resilient benchmark (${cpus().length} cores, ${process.version}, time scale ${TIME_SCALE}, ${ROUNDS} round(s))`,
+  );
+  for (const [name, f] of figures) {
+    console.log(
+      `  ${f.pass ? 'PASS' : 'FAIL'}  ${name.padEnd(32)} ${String(f.value).padStart(9)} ${f.unit.padEnd(5)}  bar ${f.bar}`,
+    );
+  }
+  console.log(JSON.stringify(report, null, 2));
+}
