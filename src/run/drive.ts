@@ -20,6 +20,29 @@ const RETRY_OF = new Map<string, string>(
 const STEPS = new Set<string>([...Object.keys(DEPLOY_RETRY_STATES), ...Object.keys(DESTROY_RETRY_STATES)]);
 const PHASES: Readonly<Record<string, Phase>> = { deploying: 'deploy', demo: 'demo', destroying: 'destroy' };
 
+/** Full dotted paths of the active leaf states of a state value (`stage1.applying`; several when parallel). */
+export function statePaths(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [`${prefix}${value}`];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const inner = statePaths(child, `${prefix}${key}.`);
+    return inner.length === 0 ? [`${prefix}${key}`] : inner;
+  });
+}
+
+/**
+ * Every active state of a persisted snapshot, its invoked machines' included, as `child:path`
+ * (`deploying`, `deploy:creatingTable`): what a checkpoint would resume.
+ */
+export function activeStates(snapshot: unknown, prefix = ''): string[] {
+  const s = snapshot as { value?: unknown; children?: Record<string, { snapshot?: unknown }> } | null;
+  const own = statePaths(s?.value).map((p) => `${prefix}${p}`);
+  const nested = Object.entries(s?.children ?? {}).flatMap(([id, child]) =>
+    activeStates(child.snapshot, `${prefix}${id}:`),
+  );
+  return [...own, ...nested];
+}
+
 /** Leaf state names of a state value (several for parallel states). */
 export function leaves(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -41,6 +64,8 @@ export interface DriveOptions {
   /** Answers a question without asking (`--yes`); `undefined` means ask the host. */
   readonly autoAnswer?: ((question: Question) => Answer) | undefined;
   /** Builds the question a prompt state asks, and the event its answer becomes. */
+  /** Called after each snapshot is written, with the persisted snapshot (observability, crash tests). */
+  readonly onSaved?: ((persisted: unknown) => void) | undefined;
   readonly prompts: (
     root: AnyMachineSnapshot,
   ) => { key: string; question: Question; toEvent(answer: Answer): { type: string } } | undefined;
@@ -82,8 +107,11 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
     function save() {
       const root = actor.getSnapshot();
       // A snapshot taken after stop() restores as stopped (xstate#4583): only persist live ones.
-      if (root.status === 'active' || root.status === 'done')
-        store.saveSnapshot(actor.getPersistedSnapshot());
+      if (root.status === 'active' || root.status === 'done') {
+        const persisted = actor.getPersistedSnapshot();
+        store.saveSnapshot(persisted);
+        options.onSaved?.(persisted);
+      }
     }
 
     function describe(ref: AnyActorRef, snapshot: AnyMachineSnapshot) {

@@ -22,7 +22,7 @@ import { abortableSleep, type StepDeps } from '../steps/deps.ts';
 import { destroyActors } from '../steps/destroy.ts';
 import { httpGet } from '../steps/http.ts';
 import { renderUserData } from '../userdata/index.ts';
-import { drive } from './drive.ts';
+import { activeStates, drive } from './drive.ts';
 import { stageTimeoutMs, stepPolicies } from './policies.ts';
 
 export { MACHINE_VERSION };
@@ -38,6 +38,11 @@ interface Connection {
   readonly aws?: Aws | undefined;
   readonly userData?: (() => string) | undefined;
   readonly get?: StepDeps['get'] | undefined;
+  /**
+   * Called after every checkpoint write with the file and the active states it records (the run's and
+   * its phase machine's, e.g. `['deploying', 'deploy:creatingTable']`). For tests and diagnostics.
+   */
+  readonly onCheckpoint?: ((saved: { path: string; states: string[] }) => void) | undefined;
 }
 
 export interface StartOptions extends Connection {
@@ -142,6 +147,13 @@ function runPrompts(root: AnyMachineSnapshot) {
 const autoAnswer = (q: Question): Answer =>
   q.kind === 'demo-menu' ? { kind: 'demo-menu', choice: 'next' } : { kind: q.kind, yes: q.defaultAnswer };
 
+const savedHook = (conn: Connection, path: string) => {
+  const hook = conn.onCheckpoint;
+  return hook === undefined
+    ? undefined
+    : (persisted: unknown) => hook({ path, states: activeStates(persisted) });
+};
+
 function provideRun(deps: StepDeps) {
   return runMachine.provide({
     actors: {
@@ -175,6 +187,7 @@ async function runFrom(store: CheckpointStore, conn: Connection, fresh: boolean)
         : { snapshot: file.snapshot, input: undefined }),
       autoAnswer: options.yes ? autoAnswer : undefined,
       prompts: runPrompts,
+      onSaved: savedHook(conn, store.path),
     });
     if (result.status === 'interrupted') {
       conn.host.emit({ type: 'run-finished', outcome: 'interrupted' });
@@ -269,6 +282,7 @@ export async function destroyRun(
       signal: options.signal,
       input: { name, facts, policies: stepPolicies(timeScale) },
       prompts: () => undefined,
+      onSaved: savedHook(options, store.path),
     });
     if (result.status === 'interrupted') {
       options.host.emit({ type: 'run-finished', outcome: 'interrupted' });

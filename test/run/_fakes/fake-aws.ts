@@ -23,12 +23,15 @@ import { ACCOUNT, AMI, type FakeInstance, REGION, VPC, type World, ZONES } from 
  * The `Aws` wrapper interfaces implemented over the fake world, with the values the real wrappers turn
  * AWS's expected errors into (`exists`, `not-found`, `in-use`, `activity-in-progress`, `profile-not-ready`).
  * Every call waits `latencyMs` (at least one macrotask), applies due transitions, then consults the faults.
+ * `alive` turning false models SIGKILL: every later call of this client fails before reaching the world.
  */
-export function fakeAws(world: World, faults: Faults, calls: string[]): Aws {
+export function fakeAws(world: World, faults: Faults, calls: string[], alive: () => boolean): Aws {
   const enter = async (op: string, canBeRetryable = false): Promise<FaultKind | undefined> => {
     await new Promise<void>((resolve) =>
       world.delays.latencyMs > 0 ? setTimeout(resolve, world.delays.latencyMs) : setImmediate(resolve),
     );
+    // A killed process sends nothing more; a call already on the wire (past its latency) completes.
+    if (!alive()) throw new Error(`${op}: the process was killed`);
     calls.push(op);
     world.settle();
     const fault = faults.take(op, canBeRetryable);

@@ -4,10 +4,18 @@ import { fakeAws } from './fake-aws.ts';
 import { Faults } from './faults.ts';
 import { type FakeDelays, INSTANT, World } from './world.ts';
 
-export interface FakeCloud {
+/** One process's view of the cloud: its clients die with it. */
+export interface FakeSession {
   readonly aws: Aws;
   /** `StepDeps.get` over the fake load balancers (never throws, like `httpGet`). */
   get(url: string, timeoutMs: number): Promise<GetView>;
+  /** SIGKILL: calls already on the wire complete, every later call fails. */
+  kill(): void;
+}
+
+export interface FakeCloud extends FakeSession {
+  /** A new client set over the same world (a new process after a crash). */
+  session(): FakeSession;
   readonly world: World;
   readonly faults: Faults;
   /** Every AWS call made, as `service.method`, in order. */
@@ -23,17 +31,28 @@ export function createFakeCloud(delays: Partial<FakeDelays> = {}): FakeCloud {
   const world = new World({ ...INSTANT, ...delays });
   const faults = new Faults();
   const calls: string[] = [];
+  const session = (): FakeSession => {
+    let alive = true;
+    return {
+      aws: fakeAws(world, faults, calls, () => alive),
+      async get(url) {
+        await new Promise<void>((resolve) =>
+          world.delays.latencyMs > 0 ? setTimeout(resolve, world.delays.latencyMs) : setImmediate(resolve),
+        );
+        if (!alive) return { status: 0, kind: 'error', error: 'the process was killed' };
+        world.settle();
+        if (faults.take('get', true) !== undefined)
+          return { status: 503, kind: 'error', body: '503 Service Temporarily Unavailable' };
+        return world.get(url);
+      },
+      kill: () => {
+        alive = false;
+      },
+    };
+  };
   return {
-    aws: fakeAws(world, faults, calls),
-    async get(url) {
-      await new Promise<void>((resolve) =>
-        world.delays.latencyMs > 0 ? setTimeout(resolve, world.delays.latencyMs) : setImmediate(resolve),
-      );
-      world.settle();
-      if (faults.take('get', true) !== undefined)
-        return { status: 503, kind: 'error', body: '503 Service Temporarily Unavailable' };
-      return world.get(url);
-    },
+    ...session(),
+    session,
     world,
     faults,
     calls,

@@ -4,57 +4,76 @@ import { join } from 'node:path';
 import type { Answer, Question } from '../../../src/events.ts';
 import { destroyRun, type RunResult, resumeRun, startRun } from '../../../src/run/index.ts';
 import { recordingHost } from '../_host.ts';
-import { createFakeCloud, type FakeCloud } from './fake-cloud.ts';
+import { createFakeCloud, type FakeCloud, type FakeSession } from './fake-cloud.ts';
 import type { FakeDelays } from './world.ts';
 
 export const TIME_SCALE = 0.001;
 
-/** A run API bound to one fake cloud and one temp state dir; `cleanup()` removes the dir. */
+type Host = ReturnType<typeof recordingHost>;
+type Saved = { path: string; states: string[] };
+
+/** How one process runs: its cloud clients, its Ctrl+C, what it sees of checkpoint writes. */
+export interface ProcessOptions {
+  readonly session?: FakeSession;
+  readonly signal?: AbortSignal;
+  readonly onCheckpoint?: (saved: Saved) => void;
+}
+
+/** The run API bound to one fake cloud and one temp state dir; `cleanup()` removes the dir. */
 export function runHarness(delays: Partial<FakeDelays> = {}) {
   const cloud: FakeCloud = createFakeCloud(delays);
   const stateDir = mkdtempSync(join(tmpdir(), 'resilient-fake-run-'));
-  const connection = (host: ReturnType<typeof recordingHost>, signal?: AbortSignal) => ({
-    stateDir,
-    host,
-    aws: cloud.aws,
-    get: cloud.get,
-    userData: () => '#!/bin/bash\necho fake\n',
-    ...(signal === undefined ? {} : { signal }),
-  });
+  const connection = (host: Host, p: ProcessOptions) => {
+    const session = p.session ?? cloud;
+    return {
+      stateDir,
+      host,
+      aws: session.aws,
+      get: session.get,
+      userData: () => '#!/bin/bash\necho fake\n',
+      ...(p.signal === undefined ? {} : { signal: p.signal }),
+      ...(p.onCheckpoint === undefined ? {} : { onCheckpoint: p.onCheckpoint }),
+    };
+  };
+  const withHost = <T>(host: Host, promise: Promise<T>) => Object.assign(promise, { host });
   return {
     cloud,
     stateDir,
     checkpoint: (name = 'demo') => join(stateDir, `${name}.json`),
     start(
-      options: { name?: string; yes?: boolean; keep?: boolean; signal?: AbortSignal } = {},
+      options: ProcessOptions & { name?: string; yes?: boolean; keep?: boolean } = {},
       answer?: (q: Question) => Answer | undefined,
-    ): Promise<RunResult> & { host: ReturnType<typeof recordingHost> } {
+    ): Promise<RunResult> & { host: Host } {
       const host = recordingHost(answer);
-      const promise = startRun({
-        ...connection(host, options.signal),
-        name: options.name ?? 'demo',
-        target: 'aws',
-        region: 'us-west-2',
-        yes: options.yes ?? true,
-        keep: options.keep ?? false,
-        timeScale: TIME_SCALE,
-      });
-      return Object.assign(promise, { host });
+      return withHost(
+        host,
+        startRun({
+          ...connection(host, options),
+          name: options.name ?? 'demo',
+          target: 'aws',
+          region: 'us-west-2',
+          yes: options.yes ?? true,
+          keep: options.keep ?? false,
+          timeScale: TIME_SCALE,
+        }),
+      );
     },
-    resume(name = 'demo', signal?: AbortSignal) {
+    resume(options: ProcessOptions & { name?: string } = {}): Promise<RunResult> & { host: Host } {
       const host = recordingHost();
-      return Object.assign(resumeRun({ ...connection(host, signal), name }), { host });
+      return withHost(host, resumeRun({ ...connection(host, options), name: options.name ?? 'demo' }));
     },
-    destroy(options: { name?: string; fromState?: string; signal?: AbortSignal } = {}) {
+    destroy(
+      options: ProcessOptions & { name?: string; fromState?: string } = {},
+    ): Promise<RunResult> & { host: Host } {
       const host = recordingHost();
-      return Object.assign(
+      return withHost(
+        host,
         destroyRun({
-          ...connection(host, options.signal),
+          ...connection(host, options),
           ...(options.name === undefined ? {} : { name: options.name }),
           ...(options.fromState === undefined ? {} : { fromState: options.fromState }),
           region: 'us-west-2',
         }),
-        { host },
       );
     },
     cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
