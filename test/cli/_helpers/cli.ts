@@ -25,6 +25,8 @@ export interface SpawnOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
   readonly deadlineMs?: number;
+  /** Called with everything printed so far on each stdout chunk (e.g. to send a signal at a point). */
+  readonly onStdout?: (stdout: string, child: ChildProcess) => void;
 }
 
 const live = new Set<ChildProcess>();
@@ -68,6 +70,7 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): P
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => {
     stdout += d.toString();
+    options.onStdout?.(stdout, child);
   });
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusDocument } from '../../src/cli/commands/status.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
+import { assertStatusDocument } from '../cli/_helpers/status-schema.ts';
+import { leftovers } from './_helpers/leftovers.ts';
+import { type E2eCloud, startCloudViaCli } from './_helpers/local-cloud.ts';
+
+const config = tempDir();
+const state = tempDir('resilient-e2e-life-');
+let cloud: E2eCloud;
+
+beforeAll(async () => {
+  cloud = await startCloudViaCli(state.path, config.path, 0.05);
+});
+afterAll(async () => {
+  killLeftovers();
+  await cloud?.stop();
+  config.remove();
+  state.remove();
+});
+
+const cli = (args: string[], deadlineMs = 170_000) =>
+  spawnCli([...args, '--state-dir', state.path], { env: baseEnv(config.path), deadlineMs });
+
+describe('keep, status, destroy', () => {
+  it('--keep leaves a live deployment that status describes and destroy removes completely', async () => {
+    const kept = await cli(['start', '--yes', '--keep', '--time-scale', '0.05', '--name', 'kept']);
+    if (kept.code !== 0) throw new Error(`exit ${kept.code}\n${kept.stdout}\n${kept.stderr}`);
+    expect(kept.stdout).toContain("The resources of 'kept' are kept");
+
+    const json = await cli(['status', '--name', 'kept', '--json'], 20_000);
+    expect(json.code).toBe(0);
+    const doc: StatusDocument = JSON.parse(json.stdout);
+    assertStatusDocument(doc);
+    expect(doc).toMatchObject({ name: 'kept', exists: true, target: { kind: 'local' }, status: 'done' });
+    expect(doc.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const kinds = new Set(doc.resources.filter((r) => r.status === 'created').map((r) => r.kind));
+    for (const kind of ['table', 'auto-scaling-group', 'target-group', 'load-balancer', 'launch-template']) {
+      expect(kinds).toContain(kind);
+    }
+    expect(doc.targetHealth.available).toBe(true);
+    if (doc.targetHealth.available) expect(doc.targetHealth.targets.length).toBe(3);
+
+    const text = await cli(['status', '--name', 'kept'], 20_000);
+    expect(text.stdout).toContain("Run 'kept' on local");
+    expect(text.stdout).toContain('Checking the health of load balancer targets:');
+
+    const refused = await cli(['destroy', '--name', 'kept'], 20_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('pass --yes');
+
+    const destroyed = await cli(['destroy', '--name', 'kept', '--yes']);
+    if (destroyed.code !== 0)
+      throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
+    expect(destroyed.stdout).toContain("Everything of 'kept' is gone.");
+    expect(await leftovers(cloud.clients, 'kept')).toEqual([]);
+    const after = JSON.parse((await cli(['status', '--name', 'kept', '--json'], 20_000)).stdout);
+    expect(after).toMatchObject({ exists: false, resources: [] });
+  }, 300_000);
+});
+
+describe('Ctrl+C and resume', () => {
+  it('the first SIGINT stops after the call in flight and exits 130; resume finishes the run and leaves nothing', async () => {
+    let sent = false;
+    const interrupted = await spawnCli(
+      ['start', '--yes', '--time-scale', '0.05', '--name', 'intr', '--state-dir', state.path],
+      {
+        env: baseEnv(config.path),
+        deadlineMs: 170_000,
+        onStdout: (out, child) => {
+          if (!sent && out.includes('Stage 2:')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('Stopping after the call in flight');
+    expect(interrupted.stderr).toContain('resilient resume --name intr');
+    expect(existsSync(path.join(state.path, 'intr.json'))).toBe(true);
+    const mid = JSON.parse((await cli(['status', '--name', 'intr', '--json'], 20_000)).stdout);
+    expect(mid).toMatchObject({ exists: true, status: 'active' });
+
+    const resumed = await cli(['resume', '--name', 'intr', '--yes']);
+    if (resumed.code !== 0) throw new Error(`exit ${resumed.code}\n${resumed.stdout}\n${resumed.stderr}`);
+    expect(resumed.stdout).toContain('Stage 7 verification: PASS');
+    expect(resumed.stdout).toContain('Thanks for watching!');
+    expect(existsSync(path.join(state.path, 'intr.json'))).toBe(false);
+    expect(await leftovers(cloud.clients, 'intr')).toEqual([]);
+  }, 300_000);
+});
