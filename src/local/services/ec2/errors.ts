@@ -35,6 +35,8 @@ export const ec2Errors = {
       'InvalidLaunchTemplateId.NotFound',
       `The specified launch template, with template ID ${id}, does not exist.`,
     ),
+  launchTemplateVersionNotFound: (version: string) =>
+    e('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${version}.`),
   launchTemplateIdMalformed: (id: string) =>
     e('InvalidLaunchTemplateId.Malformed', `The specified ID for the launch template (${id}) is not valid.`),
   invalidLaunchTemplateName: (name: string) =>

@@ -29,6 +29,7 @@ import {
   describeVpcs,
   revokeSecurityGroupIngress,
 } from './network.ts';
+import { describeLaunchTemplateVersions } from './template-versions.ts';
 import { createLaunchTemplate, deleteLaunchTemplate, describeLaunchTemplates } from './templates.ts';
 
 const INSTANCE_OPERATIONS = new Set([
@@ -55,6 +56,7 @@ export const ec2Service: ServiceModule = {
     CreateLaunchTemplate: op(createLaunchTemplate),
     DescribeLaunchTemplates: op(describeLaunchTemplates),
     DeleteLaunchTemplate: op(deleteLaunchTemplate),
+    DescribeLaunchTemplateVersions: op(describeLaunchTemplateVersions),
     DescribeInstances: op(describeInstances),
     DescribeInstanceStatus: op(describeInstanceStatus),
     TerminateInstances: op(terminateInstances),

@@ -26,5 +26,7 @@ export const ssmErrors = {
   invocationDoesNotExist: () => e('InvocationDoesNotExist', ''),
   invalidCommandId: () => e('InvalidCommandId', ''),
   invalidFilterKey: (key: string) => e('InvalidFilterKey', `The filter key ${key} is not valid.`),
+  invalidFilterOption: (key: string, option: string) =>
+    e('InvalidFilterOption', `The filter option ${option} is not valid for key ${key}.`),
   invalidNextToken: () => e('InvalidNextToken', 'The specified token is not valid.'),
 } as const;

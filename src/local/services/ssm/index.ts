@@ -1,6 +1,7 @@
 /** The SSM service module (awsJson1_1 protocol, signing name `ssm`). */
 import type { ServiceModule } from '../../contracts.ts';
 import { op } from '../ec2/common.ts';
+import { describeParameters } from './describe-parameters.ts';
 import {
   deleteParameter,
   deleteParameters,
@@ -31,6 +32,7 @@ export const ssmService: ServiceModule = {
     GetParameter: op(getParameter),
     GetParameters: op(getParameters),
     GetParametersByPath: op(getParametersByPath),
+    DescribeParameters: op(describeParameters),
     DeleteParameter: op(deleteParameter),
     DeleteParameters: op(deleteParameters),
     DescribeInstanceInformation: op(describeInstanceInformation),

@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type DaemonPaths, type DaemonRecord, daemonPaths } from '../../../../src/local/daemon/files.ts';
+import { until } from './poll.ts';
+
+const MAIN = resolve(import.meta.dirname, '../../../../src/local/daemon/main.ts');
+
+/** The local cloud as a separate process: the same `node src/local/daemon/main.ts` a user starts. */
+export interface DaemonProcess {
+  readonly endpoint: string;
+  readonly record: DaemonRecord;
+  readonly paths: DaemonPaths;
+  readonly stateDir: string;
+  /** The admin access key id of the generated `resilient-local` profile. */
+  readonly accessKeyId: string;
+  /** What the daemon wrote to stdout/stderr (one line per API call): for failure messages. */
+  output(): string;
+  /** SIGTERM (the daemon stops its instances), SIGKILL after a deadline, then removes the state dir. */
+  stop(): Promise<void>;
+}
+
+const START_DEADLINE_MS = 20_000;
+const STOP_DEADLINE_MS = 20_000;
+
+/** Spawns the daemon on a free port (`--port 0`) in a fresh temp state dir and waits until it serves. */
+export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'resilient-cli-daemon-'));
+  const paths = daemonPaths(stateDir);
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--port', '0', '--state-dir', stateDir, '--time-scale', String(timeScale)],
+    // The user's own AWS settings must not reach the daemon (its instances get role credentials only).
+    { env: { PATH: process.env.PATH ?? '', HOME: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    // Bounded: a long run logs one line per API call.
+    output = (output + chunk.toString('utf8')).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let stopped: Promise<void> | undefined;
+  // Stopping twice is harmless: both callers wait for the same shutdown.
+  const stop = (): Promise<void> => {
+    stopped ??= terminate(child, exited).then(() => rm(stateDir, { recursive: true, force: true }));
+    return stopped;
+  };
+  try {
+    const record = await until(
+      'the daemon to write daemon.json',
+      () => {
+        if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}: ${output}`);
+        if (!existsSync(paths.daemonFile)) return undefined;
+        return JSON.parse(readFileSync(paths.daemonFile, 'utf8')) as DaemonRecord;
+      },
+      START_DEADLINE_MS,
+    );
+    const accessKeyId = /aws_access_key_id\s*=\s*(\S+)/.exec(
+      readFileSync(paths.credentialsFile, 'utf8'),
+    )?.[1];
+    if (accessKeyId === undefined) throw new Error(`no access key in ${paths.credentialsFile}`);
+    const handle: DaemonProcess = {
+      endpoint: record.endpoint,
+      record,
+      paths,
+      stateDir,
+      accessKeyId,
+      output: () => output,
+      stop,
+    };
+    return handle;
+  } catch (error: unknown) {
+    await stop();
+    throw error;
+  }
+}
+
+async function terminate(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((done) => {
+    timer = setTimeout(() => done('late'), STOP_DEADLINE_MS);
+  });
+  const outcome = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
