@@ -9,7 +9,7 @@ import { DEPLOY_RETRY_STATES } from '../../machines/deploy.ts';
 import { DESTROY_RETRY_STATES } from '../../machines/destroy.ts';
 import type { StepBook } from '../../machines/step-kit.ts';
 import type { CheckpointStore } from '../checkpoint/store.ts';
-import type { Answer, Host, Phase, Question, RunEvent } from '../events.ts';
+import type { Answer, Host, Phase, Question } from '../events.ts';
 
 const RETRY_OF = new Map<string, string>(
   [...Object.entries(DEPLOY_RETRY_STATES), ...Object.entries(DESTROY_RETRY_STATES)].map(([step, retry]) => [
