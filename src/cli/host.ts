@@ -22,13 +22,13 @@ export function createHost(io: Io, prompter: Prompter): CliHost {
       renderer.settle();
       switch (question.kind) {
         case 'demo-menu': {
-          io.line(io.style.dim(RULE));
-          io.line(MENU_INTRO);
-          io.line('');
+          if (!renderer.atRule()) renderer.print(io.style.dim(RULE));
+          renderer.print(MENU_INTRO);
+          renderer.print('');
           return { kind: 'demo-menu', choice: await askMenu(prompter) };
         }
         case 'confirm-destroy': {
-          io.line(io.style.dim(RULE));
+          if (!renderer.atRule()) renderer.print(io.style.dim(RULE));
           io.line('This concludes the demo of how to build and manage a resilient service.');
           io.line('To keep things tidy and to avoid unwanted charges on your account, we can clean up all');
           io.line('resources that were created for this demo.');

@@ -13,6 +13,8 @@ export interface Io {
   readonly err: Sink;
   /** stdout is a terminal: spinners and in-place updates are allowed. */
   readonly isTTY: boolean;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number | undefined;
   /** Prompts may be shown: stdin and stdout are terminals and `CI` is unset. */
   readonly interactive: boolean;
   readonly style: Style;
@@ -27,6 +29,7 @@ export interface IoOptions {
   readonly out: Sink;
   readonly err: Sink;
   readonly isTTY: boolean;
+  readonly columns?: number | undefined;
   readonly interactive: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly noColorFlag: boolean;
@@ -40,6 +43,7 @@ export function createIo(options: IoOptions): Io {
     out: options.out,
     err: options.err,
     isTTY: options.isTTY,
+    columns: options.columns,
     interactive: options.interactive,
     style,
     env: options.env,
@@ -66,6 +70,7 @@ export function processIo(noColorFlag: boolean): Io {
     out: process.stdout,
     err: process.stderr,
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
     interactive: isInteractiveProcess(),
     env: process.env,
     noColorFlag,

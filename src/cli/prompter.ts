@@ -123,7 +123,15 @@ export function createPrompter(options: PrompterOptions): Prompter {
   }
 
   return {
-    confirm: (q) => ask(q, { type: 'confirm', initial: q.initial }),
+    confirm: (q) =>
+      ask(q, {
+        type: 'confirm',
+        initial: q.initial,
+        // enquirer shows the pending default as "‣ true"; the (Y/n) hint already says it. Echo yes/no once answered.
+        format(this: { state: { submitted: boolean } }, value: boolean): string {
+          return this.state.submitted ? (value ? 'yes' : 'no') : '';
+        },
+      }),
     select: async (q) => {
       // enquirer answers with the choice's name and echoes it after submit: make it the numbered label.
       const named = q.choices.map((c, i) => ({ name: `${i + 1}. ${c.label}`, value: c.value }));

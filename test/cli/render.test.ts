@@ -11,7 +11,7 @@ import { captureIo } from './_helpers/cli.ts';
 const plain = createStyle(false);
 
 describe('GET result', () => {
-  it('shows the request, the status and the body as indented JSON, like the seed', () => {
+  it('shows the request, the status and the body as JSON, one line per attribute like the seed', () => {
     const body = {
       MediaType: { S: 'Book' },
       ItemId: { N: '0' },
@@ -19,9 +19,34 @@ describe('GET result', () => {
     };
     const text = renderGetResult('http://127.0.0.1:5000/', { status: 200, kind: 'static', body }, plain);
     expect(text).toContain(
-      'Request:\n\nGET http://127.0.0.1:5000/\n\nResponse:\n\n200\n{\n  "MediaType": {\n    "S": "Book"',
+      [
+        'Request:',
+        '',
+        'GET http://127.0.0.1:5000/',
+        '',
+        'Response:',
+        '',
+        '200',
+        '{',
+        '  "MediaType": {"S": "Book"},',
+        '  "ItemId": {"N": "0"},',
+        '  "Metadata": {"InstanceId": "i-1", "AvailabilityZone": "us-west-2b"}',
+        '}',
+      ].join('\n'),
     );
-    expect(text).toContain('"AvailabilityZone": "us-west-2b"');
+    // Still valid JSON, so it can be copied.
+    const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
+    expect(JSON.parse(json)).toEqual(body);
+  });
+
+  it("leaves out an error page's HTML: the status says it", () => {
+    const text = renderGetResult(
+      'http://lb/',
+      { status: 502, kind: 'error', body: '<html>502 Bad Gateway</html>' },
+      plain,
+    );
+    expect(text).not.toContain('<html>');
+    expect(text.split('\n')).toContain('502');
   });
 
   it('shows a bare status when there is no body (the 502 of a broken dependency)', () => {
@@ -106,6 +131,20 @@ describe('waits', () => {
     expect(out).toContain('Waiting for table resilient-demo-recommendations');
     expect(out).toContain('deadline 30s');
     expect(out).toContain('✗ Table did not become active');
+  });
+
+  it('on a terminal, the spinner line never outgrows the terminal (a wrapped line cannot be redrawn)', () => {
+    let out = '';
+    const io = {
+      ...captureIo({ isTTY: true, noColorFlag: true }).io,
+      columns: 60,
+      out: { write: (t: string) => (out += t) },
+    };
+    const w = startWait(io, { what: 'x'.repeat(200), deadlineMs: 30_000, now: () => 0 });
+    w.stop();
+    const drawn = out.split('\r\x1b[K').filter((l) => l !== '');
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const line of drawn) expect(line.length).toBeLessThan(60);
   });
 
   it('formats durations for people', () => {

@@ -16,6 +16,10 @@ type EventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
 export interface Renderer {
   emit(event: RunEvent): void;
+  /** Prints lines between events (the host's menu texts), keeping the spinner and rule bookkeeping right. */
+  print(text: string): void;
+  /** The last line printed was a separator rule (so the next block need not start with one). */
+  atRule(): boolean;
   /** Ends any spinner (before a prompt, or at the end). */
   settle(): void;
 }
@@ -46,11 +50,14 @@ export function createRenderer(io: Io): Renderer {
   /** The step in flight: a wait that starts during it ends when it finishes. */
   let currentStep: string | undefined;
   const lastRetryReason = new Map<string, string>();
+  let lastLine = '';
+  const rule = style.dim(RULE);
 
   /** Print whole lines; on a terminal the spinner line is cleared first and redrawn by its next tick. */
   const print = (text: string): void => {
     if (wait !== undefined && io.isTTY) io.out.write('\r\x1b[K');
     io.line(text);
+    lastLine = text.split('\n').at(-1) ?? '';
   };
 
   const endWait = (ok: boolean): void => {
@@ -78,7 +85,7 @@ export function createRenderer(io: Io): Renderer {
       if (!io.isTTY || wait?.kind === 'wait') return;
       endWait(true);
       const what = humanStep(e.step) + (e.attempt > 0 ? ` (attempt ${e.attempt + 1})` : '');
-      wait = { what, spinner: startWait(io, { what }), kind: 'step', step: e.step };
+      wait = { what, spinner: startWait(io, { what, verb: '' }), kind: 'step', step: e.step };
     },
     'step-finished': (e) => {
       if (currentStep === e.step) currentStep = undefined;
@@ -87,7 +94,7 @@ export function createRenderer(io: Io): Renderer {
     'step-retrying': (e) => {
       const text = `${humanStep(e.step)}: ${e.reason || 'retrying'}; next try in ${(e.delayMs / 1000).toFixed(1)}s`;
       if (wait !== undefined && io.isTTY) {
-        wait.spinner.update(text);
+        wait.spinner.update(e.reason || 'retrying');
         return;
       }
       // In logs, a wait already has its line; otherwise one line per new reason (a repeated poll is not news).
@@ -180,6 +187,8 @@ export function createRenderer(io: Io): Renderer {
     emit: (event) => {
       (handlers[event.type] as (e: RunEvent) => void)(event);
     },
+    print,
+    atRule: () => lastLine === rule,
     settle: () => endWait(true),
   };
 }

@@ -22,6 +22,8 @@ export interface Wait {
 export interface WaitOptions {
   /** What is waited for, e.g. "load balancer to become active". */
   readonly what: string;
+  /** Words before `what` (default "Waiting for"); '' for an activity ("creating table"). */
+  readonly verb?: string;
   /** Relative deadline in ms, shown as "deadline 10m". */
   readonly deadlineMs?: number;
   readonly now?: () => number;
@@ -38,11 +40,16 @@ export function startWait(io: Io, options: WaitOptions): Wait {
   const { style } = io;
   const elapsed = (): string => formatDuration(now() - started);
 
+  const verb = options.verb ?? 'Waiting for';
+  const title = verb === '' ? options.what : `${verb} ${options.what}`;
+
   const draw = (): void => {
-    const d = detail === '' ? '' : ` — ${detail}`;
-    io.out.write(
-      `\r\x1b[K${style.cyan(FRAMES[frame % FRAMES.length] ?? '')} Waiting for ${options.what}${d} ${style.dim(`(${elapsed()}${deadline})`)}`,
-    );
+    // One terminal row, never more: a wrapped line cannot be redrawn in place with \r.
+    const timing = ` (${elapsed()}${deadline})`;
+    const room = Math.max(20, (io.columns ?? 80) - 3 - timing.length);
+    let text = detail === '' ? title : `${title} — ${detail}`;
+    if (text.length > room) text = `${text.slice(0, room - 1)}…`;
+    io.out.write(`\r\x1b[K${style.cyan(FRAMES[frame % FRAMES.length] ?? '')} ${text}${style.dim(timing)}`);
     frame += 1;
   };
 
@@ -52,7 +59,7 @@ export function startWait(io: Io, options: WaitOptions): Wait {
     // A spinner must never keep the process alive on its own.
     timer.unref();
   } else {
-    io.line(`Waiting for ${options.what}${style.dim(` (${deadline.slice(2) || 'no deadline'})`)}...`);
+    io.line(`${title}${style.dim(` (${deadline.slice(2) || 'no deadline'})`)}...`);
   }
 
   const end = (line: string | undefined): void => {
@@ -76,7 +83,6 @@ export function startWait(io: Io, options: WaitOptions): Wait {
   return {
     update: (d) => {
       detail = d;
-      if (!io.isTTY) return;
     },
     succeed: once((text) =>
       end(`${style.green('✓')} ${text ?? `Done waiting for ${options.what}`} ${style.dim(`(${elapsed()})`)}`),
