@@ -254,7 +254,7 @@ class LocalDataPlane implements DataPlane {
       loadBalancer: () => this.#lbSpecs.get(arn),
       targetGroup: (tgArn) => this.#tgSpecs.get(tgArn),
       health: (tgArn, id, port) => this.targetHealth(tgArn, id, port),
-      endpointFor: (id, port) => this.#instances.get(id)?.endpointFor(port),
+      routeFor: (id, port) => this.#instances.get(id)?.routeFor(port),
     });
     return server;
   }

@@ -8,6 +8,14 @@
  * hang: connections are accepted and their bytes swallowed in both directions (callers time out).
  * slow: every chunk the client sends is held `delayMs` before it reaches the workload.
  * heal: back to a plain relay; connections swallowed during a hang are reset.
+ *
+ * Fast path: while no fault is set and the workload listens, `route()` sends the load balancer straight
+ * to the workload's port. A relay hop costs the data-plane process a read and a write per direction, on
+ * the same event loop as the load balancer: it doubled the socket work per request (measured: see
+ * README "Performance"). Every such direct connection is registered with `track` and gets exactly what a
+ * relayed one would: on hang it is swallowed (no byte delivered either way), reset on heal after a hang,
+ * reset by `dropConnections`, destroyed by `close`. While a fault is set, `route()` returns the relay, so
+ * new connections are hung or slowed by it as before. Health checks keep using the relay (`port`).
  */
 import net from 'node:net';
 
@@ -16,8 +24,18 @@ export type RelayFault =
   | { readonly kind: 'hang' }
   | { readonly kind: 'slow'; readonly delayMs: number };
 
+/** Where the load balancer connects to reach the workload, and what must see each new connection. */
+export interface Route {
+  readonly endpoint: number;
+  /** Registers a connection made straight to the workload (absent when `endpoint` is the relay). */
+  readonly track?: (socket: net.Socket) => void;
+}
+
 export interface FaultProxy {
+  /** The relay's own port: the instance's network face. */
   readonly port: number;
+  /** The workload directly when no fault is set and it listens; the relay otherwise. */
+  route(): Route;
   /** The workload's current port; undefined while nothing listens. */
   setUpstream(port: number | undefined): void;
   setFault(fault: RelayFault): void;
@@ -36,6 +54,26 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   let upstreamPort: number | undefined;
   let fault: RelayFault = { kind: 'none' };
   const pairs = new Set<Pair>();
+  /** Connections made straight to the workload (fast path), with whether a hang swallowed them. */
+  const direct = new Map<net.Socket, { swallowed: boolean }>();
+  const untrack = (socket: net.Socket): void => {
+    direct.delete(socket);
+  };
+  const swallow = (socket: net.Socket, entry: { swallowed: boolean }): void => {
+    entry.swallowed = true;
+    // No byte delivered either way, as the relay does for a hung pair: reading stops, writes stay corked
+    // (Node's own cork/uncork calls are counted, so this extra cork is never released).
+    socket.pause();
+    socket.cork();
+  };
+  const track = (socket: net.Socket): void => {
+    if (direct.has(socket) || socket.destroyed) return;
+    const entry = { swallowed: false };
+    direct.set(socket, entry);
+    socket.once('close', () => untrack(socket));
+    // Registered after the fault was set (a race of microseconds): a new connection during a hang.
+    if (fault.kind === 'hang') swallow(socket, entry);
+  };
 
   const server = net.createServer((client) => {
     const pair: Pair = { client, upstream: undefined, swallowed: fault.kind === 'hang' };
@@ -63,8 +101,15 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('fault proxy has no TCP address');
 
+  const relayRoute: Route = { endpoint: address.port };
+  let directRoute: Route | undefined;
   return {
     port: address.port,
+    route() {
+      if (fault.kind !== 'none' || upstreamPort === undefined) return relayRoute;
+      if (directRoute?.endpoint !== upstreamPort) directRoute = { endpoint: upstreamPort, track };
+      return directRoute;
+    },
     setUpstream(port) {
       upstreamPort = port;
     },
@@ -75,13 +120,19 @@ export async function startFaultProxy(): Promise<FaultProxy> {
         if (next.kind === 'hang') pair.swallowed = true;
         else if (wasHung && pair.swallowed) pair.client.resetAndDestroy();
       }
+      for (const [socket, entry] of direct) {
+        if (next.kind === 'hang') swallow(socket, entry);
+        else if (wasHung && entry.swallowed) socket.resetAndDestroy();
+      }
     },
     dropConnections() {
       for (const pair of pairs) pair.client.resetAndDestroy();
+      for (const socket of direct.keys()) socket.resetAndDestroy();
     },
     close: () =>
       new Promise<void>((resolve) => {
         for (const pair of pairs) pair.client.destroy();
+        for (const socket of direct.keys()) socket.destroy();
         server.close(() => resolve());
       }),
   };

@@ -6,11 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { type AlbErrorStatus, errorResponse } from './alb-responses.ts';
 
 export interface ForwardTarget {
   /** Loopback port reaching the target; undefined when nothing listens there (→ 502). */
   readonly endpoint: number | undefined;
+  /** Sees every new connection to `endpoint` (the instance's fault injection, see fault-proxy.ts). */
+  readonly track?: ((socket: Socket) => void) | undefined;
 }
 
 export interface ForwardSettings {
@@ -78,6 +81,7 @@ export function forward(
   const responseTimer = setTimeout(() => fail(504), settings.idleTimeoutMs);
   upstream.on('socket', (socket) => {
     if (socket.connecting) {
+      target.track?.(socket);
       connectTimer = setTimeout(() => fail(504), settings.connectTimeoutMs);
       socket.once('connect', () => clearTimeout(connectTimer));
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SERVER_ENV } from '../../server/env.ts';
 import { parseServerEnv } from '../../userdata/server-env.ts';
 import type { DataPlaneView, InstanceFault, InstanceSpec, LocalCloudConfig } from '../contracts.ts';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { type FaultProxy, type Route, startFaultProxy } from './fault-proxy.ts';
 import { type ImdsServer, startImdsServer } from './imds-server.ts';
 import { instanceEnv } from './instance-env.ts';
 import type { ScaledOptions } from './options.ts';
@@ -42,6 +42,8 @@ export class InstanceRuntime {
   readonly instanceId: string;
   readonly #deps: InstanceDeps;
   #spec: InstanceSpec;
+  /** Parsed from the spec's user data once per spec, not per request (it is on the load balancer's path). */
+  #nominalPort: number;
   #phase: Phase = 'booting';
   /** Bumped on every lifecycle change, so a stale boot timer or start never acts. */
   #epoch = 0;
@@ -59,6 +61,7 @@ export class InstanceRuntime {
   constructor(spec: InstanceSpec, deps: InstanceDeps) {
     this.instanceId = spec.instanceId;
     this.#spec = spec;
+    this.#nominalPort = nominalPortOf(spec);
     this.#deps = deps;
     this.#launchedAt = deps.now();
     this.#credentials = new RoleCredentialCache(
@@ -72,14 +75,25 @@ export class InstanceRuntime {
 
   /** The port (from the instance's server.env, 80 by default) its workload serves on, as AWS would see it. */
   get nominalPort(): number {
-    const configured = Number(parseServerEnv(this.#spec.userData)[SERVER_ENV.port]);
-    return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_NOMINAL_PORT;
+    return this.#nominalPort;
   }
 
-  /** Loopback port that reaches `port` on this instance, or undefined when nothing could answer there. */
+  /**
+   * Loopback port that reaches `port` on this instance (its relay, the network face health checks use),
+   * or undefined when nothing could answer there.
+   */
   endpointFor(port: number): number | undefined {
-    if (this.#closed || port !== this.nominalPort) return undefined;
+    if (this.#closed || port !== this.#nominalPort) return undefined;
     return this.#relay?.port;
+  }
+
+  /**
+   * Where the load balancer sends a request for `port`: the workload itself while no fault is set and it
+   * listens, else the relay (see `fault-proxy.ts`); undefined when nothing could answer there.
+   */
+  routeFor(port: number): Route | undefined {
+    if (this.#closed || port !== this.#nominalPort) return undefined;
+    return this.#relay?.route();
   }
 
   get imdsEndpoint(): string | undefined {
@@ -113,6 +127,7 @@ export class InstanceRuntime {
   update(spec: InstanceSpec): boolean {
     const previous = this.#spec;
     this.#spec = spec;
+    if (spec.userData !== previous.userData) this.#nominalPort = nominalPortOf(spec);
     if (GONE_STATES.has(spec.state)) return false;
     if (spec.bootId !== previous.bootId) this.#reboot();
     else if (spec.workloadGeneration !== previous.workloadGeneration) this.#restartWorkload();
@@ -262,4 +277,10 @@ export class InstanceRuntime {
     // Out of the current call stack: the view may commit and reconcile us again.
     setImmediate(() => this.#deps.view.reportInstanceImpaired(this.instanceId, reason));
   }
+}
+
+/** The port (from the instance's server.env, 80 by default) its workload serves on, as AWS would see it. */
+function nominalPortOf(spec: InstanceSpec): number {
+  const configured = Number(parseServerEnv(spec.userData)[SERVER_ENV.port]);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_NOMINAL_PORT;
 }

@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { LoadBalancerSpec, TargetGroupSpec, TargetHealthObservation } from '../contracts.ts';
 import { type AlbErrorStatus, errorResponse, rawErrorResponse } from './alb-responses.ts';
+import type { Route } from './fault-proxy.ts';
 import { forward } from './forward.ts';
 import { RoundRobin, type RoutableTarget, routingPool } from './routing.ts';
 
@@ -16,7 +17,8 @@ export interface LoadBalancerSource {
   loadBalancer(): LoadBalancerSpec | undefined;
   targetGroup(arn: string): TargetGroupSpec | undefined;
   health(targetGroupArn: string, targetId: string, port: number): TargetHealthObservation | undefined;
-  endpointFor(targetId: string, port: number): number | undefined;
+  /** Where a request for the target goes; undefined when nothing could answer there (→ 502). */
+  routeFor(targetId: string, port: number): Route | undefined;
 }
 
 export interface LoadBalancerSettings {
@@ -27,6 +29,7 @@ export interface LoadBalancerSettings {
 }
 
 const MAX_FORWARDED_FOR_ADDRESSES = 30;
+const NO_ROUTE = { endpoint: undefined };
 // ALB limits: request line and a single header 16 K, all headers 64 K (aws-semantics §7).
 const MAX_HEADER_BYTES = 65_536;
 
@@ -119,17 +122,12 @@ export class LoadBalancerServer {
       return;
     }
     const key = `${target.id}:${target.port}`;
-    const forwarding = forward(
-      req,
-      res,
-      { endpoint: source.endpointFor(target.id, target.port) },
-      {
-        agent: this.#agent,
-        listenerPort: this.#port,
-        connectTimeoutMs: this.#settings.connectTimeoutMs,
-        idleTimeoutMs: this.#settings.idleTimeoutMs,
-      },
-    );
+    const forwarding = forward(req, res, source.routeFor(target.id, target.port) ?? NO_ROUTE, {
+      agent: this.#agent,
+      listenerPort: this.#port,
+      connectTimeoutMs: this.#settings.connectTimeoutMs,
+      idleTimeoutMs: this.#settings.idleTimeoutMs,
+    });
     const aborts = this.#inFlight.get(key) ?? new Set<() => void>();
     this.#inFlight.set(key, aborts);
     aborts.add(forwarding.abort);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataPlane, TargetHealthObservation } from '../../../src/local/contracts.ts';
 import type { InstanceRuntime } from '../../../src/local/dataplane/instance-runtime.ts';
@@ -172,6 +173,39 @@ describe('data plane over real instance processes', () => {
     expect((await request(port, '/')).status).toBe(504);
     h.plane.injectInstanceFault('i-one', { kind: 'heal' });
     expect((await request(port, '/')).status).toBe(200);
+  });
+
+  it('swallows a request in flight on a pooled direct connection when the instance hangs (504), as the relay did', async () => {
+    // Idle timeout 2 s real at scale 0.05: the delayed answer (1 s) would make it without the hang.
+    h = startHarness({ idleTimeoutMs: 40_000 });
+    const port = await deploy(h, ['i-one']);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // Leaves a pooled LB → workload connection, which the next request reuses.
+      expect((await request(port, '/', { agent })).status).toBe(200);
+      const inFlight = request(port, '/delay?ms=1000', { agent });
+      await new Promise((r) => setTimeout(r, 100));
+      h.plane.injectInstanceFault('i-one', { kind: 'hang' });
+      expect((await inFlight).status).toBe(504);
+      h.plane.injectInstanceFault('i-one', { kind: 'heal' });
+      const healed = await request(port, '/', { agent });
+      expect(healed.status).toBe(200);
+      expect(JSON.parse(healed.body).instanceId).toBe('i-one');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('resets a request in flight when its instance reboots (502) instead of letting the draining workload answer', async () => {
+    // A long SIGTERM grace: the workload drains and would answer the delayed request if its connection lived.
+    h = startHarness({ stopGraceMs: 100_000 });
+    const port = await deploy(h, ['i-one']);
+    expect((await request(port, '/')).status).toBe(200);
+    const inFlight = request(port, '/delay?ms=1000');
+    await new Promise((r) => setTimeout(r, 100));
+    h.view.updateInstance('i-one', { bootId: 2 });
+    h.plane.reconcile();
+    expect((await inFlight).status).toBe(502);
   });
 
   it('shows draining targets as Target.DeregistrationInProgress and sends them no new requests', async () => {

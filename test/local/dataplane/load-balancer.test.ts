@@ -100,7 +100,10 @@ describe('load balancer', () => {
       }),
       targetGroup: (arn) => (arn === 'tg' ? group : undefined),
       health: (_tg, id) => health.get(id),
-      endpointFor: (id) => targets.find((t) => t.id === id)?.port,
+      routeFor: (id) => {
+        const port = targets.find((t) => t.id === id)?.port;
+        return port === undefined ? undefined : { endpoint: port };
+      },
     });
   });
   afterEach(async () => {

@@ -4,6 +4,7 @@
  *   GET /            → 200 {instanceId, remotePort}     GET /healthcheck → the status set by /control/health
  *   GET /env         → the AWS_* variables it sees       GET /credentials → what the SDK's default chain resolves
  *   GET /hold        → never answers                     GET /drop        → closes the socket without a response
+ *   GET /delay?ms=N  → answers 200 after N ms (still answers while draining on SIGTERM)
  *   GET /stream      → a chunked body in three parts     POST /echo       → echoes body and forwarded headers
  *   POST /control/health?status=N
  */
@@ -36,6 +37,13 @@ const json = (res: http.ServerResponse, status: number, body: unknown): void => 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/hold') return;
+  if (url.pathname === '/delay') {
+    setTimeout(
+      () => json(res, 200, { instanceId: id, delayed: true }),
+      Number(url.searchParams.get('ms') ?? '0'),
+    );
+    return;
+  }
   if (url.pathname === '/drop') {
     req.socket.destroy();
     return;
