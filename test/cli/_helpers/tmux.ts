@@ -11,6 +11,10 @@ export interface TmuxSession {
   screen(): string;
   /** Polls the screen until `pattern` appears; throws with the screen after `deadlineMs`. */
   waitFor(pattern: RegExp, deadlineMs?: number): Promise<string>;
+  /** Everything the session printed (scroll-back included), wrapped lines joined. */
+  history(): string;
+  /** Polls the history until `text` appears `count` times; throws with its end after `deadlineMs`. */
+  waitForCount(text: string, count: number, deadlineMs?: number): Promise<string>;
   kill(): void;
 }
 
@@ -29,7 +33,25 @@ export function startTmux(
     .join(' ');
   // The shell reports the exit code on screen, then keeps the pane open long enough to be read.
   const line = `cd ${quote(cwd)} && env ${envPart} ${command.map(quote).join(' ')}; echo "EXIT=$?"; sleep 60`;
-  tmux('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '40', line);
+  // The scroll-back limit applies to panes created after it is set: set it first, in the same server.
+  tmux(
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'history-limit',
+    '50000',
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    'cli',
+    '-x',
+    '120',
+    '-y',
+    '40',
+    line,
+  );
   const session: TmuxSession = {
     send: (...keys) => {
       tmux('send-keys', '-t', 'cli', ...keys);
@@ -43,6 +65,18 @@ export function startTmux(
         if (Date.now() > deadline)
           throw new Error(`screen never matched ${pattern} within ${deadlineMs} ms:\n${text}`);
         await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    history: () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'cli'),
+    waitForCount: async (text, count, deadlineMs = 60_000) => {
+      const deadline = Date.now() + deadlineMs;
+      for (;;) {
+        const all = session.history();
+        if (all.split(text).length - 1 >= count) return all;
+        if (/EXIT=\d+/.test(all) || Date.now() > deadline) {
+          throw new Error(`never saw ${JSON.stringify(text)} ${count} times:\n${all.slice(-4000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
     },
     kill: () => {
