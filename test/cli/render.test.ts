@@ -217,6 +217,24 @@ describe('event renderer', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('in a parallel phase, a step that did not own the wait never claims it is done', () => {
+    const deadline = Date.now() + 60_000;
+    const out = render([
+      { type: 'step-started', step: 'deletingTable', attempt: 0 },
+      { type: 'step-started', step: 'instancesTerminating', attempt: 0 },
+      {
+        type: 'wait-progress',
+        what: 'instances of resilient-demo-group',
+        deadline,
+        detail: '3 still in the group',
+      },
+      { type: 'step-finished', step: 'deletingTable' },
+      { type: 'resource', action: 'deleted', kind: 'table', name: 'resilient-demo-recommendations' },
+    ]);
+    expect(out).toContain('Waiting for instances of resilient-demo-group');
+    expect(out).not.toContain('Done');
+  });
+
   it('names steps for people', () => {
     expect(humanStep('creatingTargetGroup')).toBe('creating target group');
   });

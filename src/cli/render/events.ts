@@ -47,8 +47,12 @@ export function createRenderer(io: Io): Renderer {
   const { style } = io;
   /** The spinner of the current wait, and what it waits for. */
   let wait: { what: string; spinner: Wait; kind: 'step' | 'wait'; step: string | undefined } | undefined;
-  /** The step in flight: a wait that starts during it ends when it finishes. */
-  let currentStep: string | undefined;
+  /**
+   * Steps in flight. A wait that starts while exactly one is in flight belongs to it, and only that
+   * step's end may say "Done"; in parallel phases (destroy) a wait cannot be attributed, so it ends
+   * without a claim.
+   */
+  const inFlight = new Set<string>();
   const lastRetryReason = new Map<string, string>();
   let lastLine = '';
   const rule = style.dim(RULE);
@@ -60,18 +64,19 @@ export function createRenderer(io: Io): Renderer {
     lastLine = text.split('\n').at(-1) ?? '';
   };
 
-  const endWait = (ok: boolean): void => {
+  /** done: its step finished; failed: the run reported an error; quiet: something else moved on. */
+  const endWait = (how: 'done' | 'failed' | 'quiet'): void => {
     if (wait === undefined) return;
     const w = wait;
     wait = undefined;
-    if (w.kind === 'step') w.spinner.stop();
-    else if (ok) w.spinner.succeed(`Done: ${w.what}`);
+    if (w.kind === 'step' || how === 'quiet') w.spinner.stop();
+    else if (how === 'done') w.spinner.succeed(`Done: ${w.what}`);
     else w.spinner.fail(`Stopped waiting for ${w.what}`);
   };
 
   const handlers: { [T in RunEvent['type']]: (e: EventOf<T>) => void } = {
     phase: (e) => {
-      endWait(true);
+      endWait('quiet');
       // The demo phase announces itself with its first stage banner.
       if (e.phase === 'deploy') print(style.bold('Deploying resources...'));
       if (e.phase === 'destroy') {
@@ -80,16 +85,16 @@ export function createRenderer(io: Io): Renderer {
       }
     },
     'step-started': (e) => {
-      currentStep = e.step;
+      inFlight.add(e.step);
       // Only a terminal gets a spinner for every step; logs get the result lines instead.
       if (!io.isTTY || wait?.kind === 'wait') return;
-      endWait(true);
+      endWait('quiet');
       const what = humanStep(e.step) + (e.attempt > 0 ? ` (attempt ${e.attempt + 1})` : '');
       wait = { what, spinner: startWait(io, { what, verb: '' }), kind: 'step', step: e.step };
     },
     'step-finished': (e) => {
-      if (currentStep === e.step) currentStep = undefined;
-      if (wait !== undefined && (wait.kind === 'step' || wait.step === e.step)) endWait(true);
+      inFlight.delete(e.step);
+      if (wait !== undefined && (wait.kind === 'step' || wait.step === e.step)) endWait('done');
     },
     'step-retrying': (e) => {
       const text = `${humanStep(e.step)}: ${e.reason || 'retrying'}; next try in ${(e.delayMs / 1000).toFixed(1)}s`;
@@ -107,13 +112,13 @@ export function createRenderer(io: Io): Renderer {
         wait.spinner.update(e.detail);
         return;
       }
-      endWait(true);
+      endWait('quiet');
       const deadlineMs = Math.max(0, e.deadline - Date.now());
       wait = {
         what: e.what,
         spinner: startWait(io, { what: e.what, deadlineMs }),
         kind: 'wait',
-        step: currentStep,
+        step: inFlight.size === 1 ? [...inFlight][0] : undefined,
       };
       wait.spinner.update(e.detail);
     },
@@ -133,7 +138,7 @@ export function createRenderer(io: Io): Renderer {
     info: (e) => print(e.message),
     warning: (e) => print(`${style.yellow('warning:')} ${e.message}`),
     stage: (e) => {
-      endWait(true);
+      endWait('quiet');
       print(style.dim(RULE));
       print(style.bold(`Stage ${e.stage}: ${e.title}`));
       print('');
@@ -141,26 +146,26 @@ export function createRenderer(io: Io): Renderer {
       print('');
     },
     endpoint: (e) => {
-      endWait(true);
+      endWait('quiet');
       print('Your load balancer is ready. You can access it by browsing to:');
       print('');
       print(`        ${style.cyan(e.url)}`);
       print('');
     },
     'get-result': (e) => {
-      endWait(true);
+      endWait('quiet');
       print(renderGetResult(e.url, e.result, style));
     },
     'target-health': (e) => {
-      endWait(true);
+      endWait('quiet');
       print(renderTargetHealth(e.targets, style));
     },
     observation: (e) => {
-      endWait(true);
+      endWait('quiet');
       print(renderObservation(e, style));
     },
     sweep: (e) => {
-      endWait(true);
+      endWait('quiet');
       if (e.found.length === 0)
         print(`${style.green('✓')} Swept by tag and name: nothing of this deployment is left.`);
       else
@@ -169,12 +174,12 @@ export function createRenderer(io: Io): Renderer {
         );
     },
     error: (e) => {
-      endWait(false);
+      endWait('failed');
       print(`${style.red('error:')} ${e.message}`);
       if (e.hint !== undefined) print(style.dim(e.hint));
     },
     'run-finished': (e) => {
-      endWait(e.outcome === 'succeeded' || e.outcome === 'kept');
+      endWait('quiet');
       if (e.outcome === 'succeeded') {
         print(style.dim(RULE));
         print('Thanks for watching!');
@@ -189,6 +194,6 @@ export function createRenderer(io: Io): Renderer {
     },
     print,
     atRule: () => lastLine === rule,
-    settle: () => endWait(true),
+    settle: () => endWait('quiet'),
   };
 }
