@@ -34,6 +34,7 @@ export async function connectRecorded(io: Io, prompter: Prompter, run: RecordedR
     return connectLocal(io, { stateDir: run.stateDir, timeScale: run.timeScale, region: run.target.region });
   }
   const aws = await connectAws(io, prompter, { region: run.target.region, creating: false });
+  // connectAws only asks (and may return undefined) when it is about to create something.
   if (aws === undefined) throw new ResilientError('INTERNAL', 'connecting without creating never asks');
   return aws;
 }

@@ -87,9 +87,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: [
       "Deletes every resource recorded in the run's checkpoint, in dependency order, then sweeps",
       'for anything tagged resilient:deployment=<name> and checks that nothing of it remains.',
+      'Without a checkpoint, sweeps --target (and --region) by the names and tag of --name.',
       'Safe to repeat: what is already gone counts as done.',
     ],
-    options: ['name', 'from-state', 'state-dir', 'yes', 'no-color'],
+    options: ['name', 'from-state', 'target', 'region', 'state-dir', 'yes', 'no-color'],
     examples: [
       'resilient destroy',
       'resilient destroy --name game-day --yes',

@@ -51,7 +51,7 @@ describe('keep, status, destroy', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('pass --yes');
 
-    const destroyed = await cli(['destroy', '--name', 'kept', '--yes']);
+    const destroyed = await cli(['destroy', '--from-state', path.join(state.path, 'kept.json'), '--yes']);
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
     expect(destroyed.stdout).toContain("Everything of 'kept' is gone.");
@@ -59,6 +59,49 @@ describe('keep, status, destroy', () => {
     const after = JSON.parse((await cli(['status', '--name', 'kept', '--json'], 20_000)).stdout);
     expect(after).toMatchObject({ exists: false, resources: [] });
   }, 300_000);
+});
+
+describe('after a crash (SIGKILL mid-deploy)', () => {
+  const crash = async (name: string): Promise<void> => {
+    let killed = false;
+    const result = await spawnCli(
+      ['start', '--yes', '--time-scale', '0.05', '--name', name, '--state-dir', state.path],
+      {
+        env: baseEnv(config.path),
+        deadlineMs: 120_000,
+        onStdout: (out, child) => {
+          if (!killed && out.includes('Created Auto Scaling group')) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+        },
+      },
+    );
+    expect(killed).toBe(true);
+    expect(result.signal).toBe('SIGKILL');
+  };
+
+  it('destroy --name works from the checkpoint the dead run left, and leaves nothing', async () => {
+    await crash('crash');
+    expect(existsSync(path.join(state.path, 'crash.json'))).toBe(true);
+    const destroyed = await cli(['destroy', '--name', 'crash', '--yes']);
+    if (destroyed.code !== 0)
+      throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
+    expect(await leftovers(cloud.clients, 'crash')).toEqual([]);
+    expect(existsSync(path.join(state.path, 'crash.json'))).toBe(false);
+  }, 200_000);
+
+  it('without the checkpoint, destroy --name sweeps by name and tag and leaves nothing', async () => {
+    await crash('lost');
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(state.path, 'lost.json'), { force: true });
+    rmSync(path.join(state.path, 'lost.lock'), { force: true, recursive: true });
+    const destroyed = await cli(['destroy', '--name', 'lost', '--target', 'local', '--yes']);
+    if (destroyed.code !== 0)
+      throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
+    expect(destroyed.stdout).toContain("No checkpoint for 'lost'");
+    expect(await leftovers(cloud.clients, 'lost')).toEqual([]);
+  }, 200_000);
 });
 
 describe('Ctrl+C and resume', () => {

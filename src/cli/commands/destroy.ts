@@ -1,13 +1,20 @@
 /**
  * `resilient destroy [--name N | --from-state FILE]`: delete everything the checkpoint records, then
- * sweep by tag and name, then verify. Asks first on a terminal; without one it needs --yes.
+ * sweep by tag and name, then verify. Without a checkpoint it sweeps by name and tag on --target.
+ * Asks first on a terminal; without one it needs --yes.
  */
 import path from 'node:path';
 import { ResilientError, usageError } from '../../errors.ts';
-import { checkpointFileOf, connectRecorded, readRecordedRun } from '../checkpoint-target.ts';
+import {
+  checkpointFileOf,
+  connectRecorded,
+  type RecordedRun,
+  readRecordedRun,
+} from '../checkpoint-target.ts';
 import type { CommandContext } from '../commands.ts';
 import { resolveRunOptions } from '../run-options.ts';
 import { runSession, sessionPrompter } from '../run-session.ts';
+import { DEFAULTS } from '../settings.ts';
 
 export async function run({ io, values, command }: CommandContext): Promise<void> {
   const options = await resolveRunOptions(values, io.env);
@@ -16,14 +23,26 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     throw usageError('pass either --name or --from-state, not both');
   }
   const file = fromState ?? (await checkpointFileOf(options.stateDir, options.name));
-  const recorded = await readRecordedRun(
+  const found = await readRecordedRun(
     file,
     fromState === undefined ? options.stateDir : path.dirname(fromState),
   );
-  if (recorded === undefined) {
-    throw new ResilientError('USAGE', `There is no checkpoint at ${file}: nothing is recorded to destroy.`, {
-      hint: 'pass --name or --from-state, or --state-dir where the run was started',
+  if (found === undefined && fromState !== undefined) {
+    throw new ResilientError('USAGE', `There is no checkpoint at ${fromState}.`, {
+      hint: 'pass the checkpoint file a run wrote (<state-dir>/<name>.json), or --name to sweep by name',
     });
+  }
+  // No checkpoint (lost, or never written): the resources still carry the deployment's names and tag.
+  const recorded: RecordedRun = found ?? {
+    name: options.name,
+    target: { kind: options.target, region: options.region ?? DEFAULTS.region },
+    timeScale: options.timeScale,
+    stateDir: options.stateDir,
+  };
+  if (found === undefined) {
+    io.line(
+      `No checkpoint for '${recorded.name}' in ${options.stateDir}: sweeping ${recorded.target.kind} by name and tag.`,
+    );
   }
   const prompter = sessionPrompter(io, options.yes, command);
   const go = await prompter.confirm({
@@ -42,7 +61,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     destroyRun({
       name: recorded.name,
       stateDir: recorded.stateDir,
-      fromState: file,
+      fromState: found === undefined ? undefined : file,
       region: conn.region,
       endpoint: conn.endpoint,
       credentials: conn.credentials,
