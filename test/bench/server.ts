@@ -1,8 +1,9 @@
 /**
  * Requests/s of the recommendation server (`node test/bench/server.ts`): GET /healthcheck and GET /
  * with DynamoDB served by dynalite and SSM by a local stub, 5 s each with autocannon, for our cached
- * server and for the reference design (a GetParameters call per request: RESILIENT_PARAMETER_TTL_MS=0).
- * The server runs as its own process, as on an instance.
+ * server and for the reference design (RESILIENT_REFERENCE_MODE=1: a GetParameters call per request and
+ * one request at a time). The server runs as its own process, as on an instance. `run.ts` measures the
+ * same comparison through the load balancer; this one is the server alone.
  */
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
@@ -62,7 +63,7 @@ ssm.on(
 );
 const imds = await startImdsStub(IDENTITY);
 
-async function run(label: string, ttlMs: string): Promise<void> {
+async function run(label: string, referenceMode: string): Promise<void> {
   const child = spawn(
     process.execPath,
     [
@@ -82,7 +83,7 @@ async function run(label: string, ttlMs: string): Promise<void> {
         AWS_ENDPOINT_URL_SSM: ssm.url,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
-        RESILIENT_PARAMETER_TTL_MS: ttlMs,
+        RESILIENT_REFERENCE_MODE: referenceMode,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -111,8 +112,8 @@ async function run(label: string, ttlMs: string): Promise<void> {
   await new Promise((resolve) => child.on('exit', resolve));
 }
 
-await run('cached parameters (TTL 1500 ms)', '1500');
-await run('GetParameters per request (TTL 0)', '0');
+await run('ours (cached parameters, concurrent)', '0');
+await run('reference mode (per request, serial)', '1');
 console.log(`SSM GetParameters calls: ${ssm.count('GetParameters')}`);
 admin.destroy();
 await ssm.close();
