@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { baseEnv, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
 
 const config = tempDir();
-afterEach(() => {
-  killLeftovers();
-});
+afterEach(killLeftovers);
+afterAll(() => config.remove());
 
 describe('resilient server', () => {
   it('listens where told, answers, and drains and exits 0 on SIGTERM', async () => {
