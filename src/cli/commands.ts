@@ -2,6 +2,7 @@
  * Every command: its help (usage, options, examples) and a lazy loader, so `--help` and argument
  * errors never pay for the AWS SDK, xstate or enquirer.
  */
+import { DEFAULT_PARAMETER_NAMES, SERVER_ENV } from '../server/env.ts';
 import type { Io } from './io.ts';
 import type { OptionName, RawValues } from './options.ts';
 
@@ -28,6 +29,8 @@ export interface CommandSpec {
   readonly description: readonly string[];
   readonly options: readonly OptionName[];
   readonly examples: readonly string[];
+  /** Environment variables the command reads: [name, what it does]. */
+  readonly environment?: readonly (readonly [string, string])[];
   /** Hidden from the command list (development helpers). */
   readonly hidden?: boolean;
   load(): Promise<CommandModule>;
@@ -161,6 +164,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: ['port', 'host', 'no-color'],
     examples: ['resilient server --port 8080', 'resilient server --port 80 --host 0.0.0.0'],
+    environment: [
+      [SERVER_ENV.port, 'port when --port is not given (default 80)'],
+      [SERVER_ENV.host, 'address when --host is not given (default 0.0.0.0)'],
+      [
+        SERVER_ENV.tableParameter,
+        `SSM parameter naming the table (default ${DEFAULT_PARAMETER_NAMES.table})`,
+      ],
+      [SERVER_ENV.failureResponseParameter, 'SSM parameter: none | static (default the seed name)'],
+      [SERVER_ENV.healthCheckParameter, 'SSM parameter: shallow | deep (default the seed name)'],
+      [SERVER_ENV.parameterTtlMs, 'how long parameter values are cached, ms (default 1500)'],
+      [SERVER_ENV.dependencyTimeoutMs, 'timeout of each SSM, DynamoDB and IMDS call, ms (default 2000)'],
+      [SERVER_ENV.drainTimeoutMs, 'how long SIGTERM waits for requests in flight, ms (default 10000)'],
+      [SERVER_ENV.log, 'info (one JSON line per request) | off'],
+      ['AWS_REGION, AWS_ENDPOINT_URL, ...', "the AWS SDK's own settings and credential chain"],
+    ],
     load: () => import('./commands/server.ts'),
   },
   {

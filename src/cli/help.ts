@@ -33,7 +33,15 @@ export function commandHelp(spec: CommandSpec, style: Style): string {
     style.bold('Examples:'),
     ...spec.examples.map((e) => `  ${e}`),
     '',
+    ...environmentLines(spec, style),
   ].join('\n');
+}
+
+function environmentLines(spec: CommandSpec, style: Style): string[] {
+  const vars = spec.environment ?? [];
+  if (vars.length === 0) return [];
+  const width = Math.max(...vars.map(([name]) => name.length)) + 3;
+  return [style.bold('Environment:'), ...vars.map(([name, what]) => `  ${pad(name, width)}${what}`), ''];
 }
 
 export function groupHelp(group: string, style: Style): string {
@@ -68,6 +76,13 @@ export function mainHelp(version: string, style: Style): string {
     `  ${pad('-h, --help', 16)}help for the command`,
     `  ${pad('    --no-color', 16)}no colours (NO_COLOR=1 works too)`,
     `  ${pad('    --version', 16)}print the version`,
+    '',
+    style.bold('Environment:'),
+    `  ${pad('NO_COLOR=1', 25)}no colours (FORCE_COLOR=1 forces them on a pipe)`,
+    `  ${pad('CI=1', 25)}never prompt (commands that would ask need --yes)`,
+    `  ${pad('RESILIENT_CONFIG_DIR', 25)}where settings are stored (default: the platform's config dir)`,
+    `  ${pad('RESILIENT_DEBUG=1', 25)}show stack traces of internal errors`,
+    `  ${pad('AWS_PROFILE, AWS_REGION', 25)}--target aws uses the AWS SDK's default chains`,
     '',
     style.bold('Exit codes:'),
     '  0 success · 1 failure (a stage failed, the cloud refused, a bug) · 2 usage error · 130 interrupted',
