@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DaemonPaths, type DaemonRecord, daemonPaths } from '../../../../src/local/daemon/files.ts';
@@ -46,7 +46,12 @@ export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
   let stopped: Promise<void> | undefined;
   // Stopping twice is harmless: both callers wait for the same shutdown.
   const stop = (): Promise<void> => {
-    stopped ??= terminate(child, exited).then(() => rm(stateDir, { recursive: true, force: true }));
+    stopped ??= terminate(child, exited).then(async () => {
+      // For diagnosis: RESILIENT_CLI_DAEMON_LOG=<file> keeps the daemon's per-call log of the run.
+      const keepLog = process.env.RESILIENT_CLI_DAEMON_LOG;
+      if (keepLog !== undefined && keepLog !== '') await writeFile(keepLog, output);
+      await rm(stateDir, { recursive: true, force: true });
+    });
     return stopped;
   };
   try {

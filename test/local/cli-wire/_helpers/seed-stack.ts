@@ -153,13 +153,8 @@ async function instanceProfile(
   return policy.Policy.Arn;
 }
 
-/**
- * The seed's deploy, in its order, with the CLI: table (wait, populate), the three parameters, the two
- * instance profiles, the AMI lookup, the launch template, the group across every zone, then target group,
- * load balancer, listener, the group attached to the target group, and the load balancer waited on.
- */
-export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack> {
-  const identity = await ok<{ Account: string }>(aws, 'sts', 'get-caller-identity');
+/** Creates and populates the recommendation table (spec "Recommendation service"). */
+async function table(aws: Aws, files: StackFiles): Promise<void> {
   await ok(
     aws,
     'dynamodb',
@@ -185,29 +180,41 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
   );
   if (Object.keys(written.UnprocessedItems).length > 0)
     throw new Error('batch-write-item left items unprocessed');
+}
 
-  for (const [name, value] of [
-    [SEED.parameters.table, SEED.table],
-    [SEED.parameters.failureResponse, 'none'],
-    [SEED.parameters.healthCheck, 'shallow'],
-  ] as const)
-    await putParameter(aws, name, value);
-
-  const policyArn = await instanceProfile(
+/** Default VPC, zones, and one default subnet per zone (spec "Load balancer", steps 1 and 2). */
+async function network(aws: Aws): Promise<{ vpcId: string; zones: string[]; subnetIds: string[] }> {
+  const [azs, vpcs] = await Promise.all([
+    ok<{ AvailabilityZones: { ZoneName: string }[] }>(aws, 'ec2', 'describe-availability-zones'),
+    ok<{ Vpcs: { VpcId: string }[] }>(
+      aws,
+      'ec2',
+      'describe-vpcs',
+      '--filters',
+      'Name=is-default,Values=true',
+    ),
+  ]);
+  const zones = azs.AvailabilityZones.map((z) => z.ZoneName);
+  const vpcId = vpcs.Vpcs[0]?.VpcId ?? '';
+  const subnets = await ok<{ Subnets: { SubnetId: string }[] }>(
     aws,
-    files,
-    { policy: SEED.policy, role: SEED.role, profile: SEED.profile },
-    files.instancePolicy,
+    'ec2',
+    'describe-subnets',
+    '--filters',
+    `Name=vpc-id,Values=${vpcId}`,
+    `Name=availability-zone,Values=${zones.join(',')}`,
+    'Name=default-for-az,Values=true',
   );
-  // The seed also attaches AmazonSSMManagedInstanceCore so Systems Manager can restart the server there.
-  const bcPolicyArn = await instanceProfile(
-    aws,
-    files,
-    { policy: SEED.bcPolicy, role: SEED.bcRole, profile: SEED.bcProfile },
-    files.bcPolicy,
-    [SSM_CORE_POLICY],
-  );
+  return { vpcId, zones, subnetIds: subnets.Subnets.map((s) => s.SubnetId) };
+}
 
+/** The AMI from the public parameter, the launch template, and the group across every zone. */
+async function group(
+  aws: Aws,
+  files: StackFiles,
+  zones: readonly string[],
+  profileReady: Promise<unknown>,
+): Promise<string> {
   const ami = await ok<{ Parameter: { Value: string } }>(
     aws,
     'ssm',
@@ -216,6 +223,9 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     AMI_PARAMETER,
   );
   const imageId = ami.Parameter.Value;
+  const data = await files.launchTemplateData(imageId);
+  // The template names the instance profile: it must exist before instances launch from it.
+  await profileReady;
   await ok(
     aws,
     'ec2',
@@ -223,14 +233,8 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     '--launch-template-name',
     SEED.template,
     '--launch-template-data',
-    await files.launchTemplateData(imageId),
+    data,
   );
-  const azs = await ok<{ AvailabilityZones: { ZoneName: string }[] }>(
-    aws,
-    'ec2',
-    'describe-availability-zones',
-  );
-  const zones = azs.AvailabilityZones.map((z) => z.ZoneName);
   await ok(
     aws,
     'autoscaling',
@@ -246,25 +250,14 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     '--max-size',
     String(GROUP_SIZE),
   );
+  return imageId;
+}
 
-  const vpcs = await ok<{ Vpcs: { VpcId: string }[] }>(
-    aws,
-    'ec2',
-    'describe-vpcs',
-    '--filters',
-    'Name=is-default,Values=true',
-  );
-  const vpcId = vpcs.Vpcs[0]?.VpcId ?? '';
-  const subnets = await ok<{ Subnets: { SubnetId: string }[] }>(
-    aws,
-    'ec2',
-    'describe-subnets',
-    '--filters',
-    `Name=vpc-id,Values=${vpcId}`,
-    `Name=availability-zone,Values=${zones.join(',')}`,
-    'Name=default-for-az,Values=true',
-  );
-  const subnetIds = subnets.Subnets.map((s) => s.SubnetId);
+/** Target group (the seed's health-check settings), load balancer on the default subnets, listener. */
+async function loadBalancing(
+  aws: Aws,
+  net: { vpcId: string; subnetIds: readonly string[] },
+): Promise<{ targetGroupArn: string; loadBalancerArn: string; dnsName: string; listenerArn: string }> {
   const tg = await ok<{ TargetGroups: { TargetGroupArn: string }[] }>(
     aws,
     'elbv2',
@@ -286,7 +279,7 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     '--unhealthy-threshold-count',
     '2',
     '--vpc-id',
-    vpcId,
+    net.vpcId,
   );
   const targetGroupArn = tg.TargetGroups[0]?.TargetGroupArn ?? '';
   const lb = await ok<{ LoadBalancers: { LoadBalancerArn: string; DNSName: string }[] }>(
@@ -296,7 +289,7 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     '--name',
     SEED.loadBalancer,
     '--subnets',
-    ...subnetIds,
+    ...net.subnetIds,
   );
   const loadBalancerArn = lb.LoadBalancers[0]?.LoadBalancerArn ?? '';
   const listener = await ok<{ Listeners: { ListenerArn: string }[] }>(
@@ -312,6 +305,54 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     '--default-actions',
     `Type=forward,TargetGroupArn=${targetGroupArn}`,
   );
+  return {
+    targetGroupArn,
+    loadBalancerArn,
+    dnsName: lb.LoadBalancers[0]?.DNSName ?? '',
+    listenerArn: listener.Listeners[0]?.ListenerArn ?? '',
+  };
+}
+
+/**
+ * The seed's deploy with the CLI, every call of it, in dependency order; chains that do not depend on each
+ * other run concurrently (as DESIGN §4's destroy does), which keeps the suite short on two cores: the
+ * table (wait, populate) ∥ the three parameters ∥ the two instance profiles ∥ the network lookups; then
+ * the launch template and group (once the profile exists) ∥ target group, load balancer and listener; then
+ * the group attached to the target group and the load balancer waited on.
+ */
+export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack> {
+  const identity = await ok<{ Account: string }>(aws, 'sts', 'get-caller-identity');
+  const profile = instanceProfile(
+    aws,
+    files,
+    { policy: SEED.policy, role: SEED.role, profile: SEED.profile },
+    files.instancePolicy,
+  );
+  const net = network(aws);
+  const [policyArn, bcPolicyArn, , , { imageId, lb, vpcId, zones, subnetIds }] = await Promise.all([
+    profile,
+    // The seed also attaches AmazonSSMManagedInstanceCore so Systems Manager can restart the server there.
+    instanceProfile(
+      aws,
+      files,
+      { policy: SEED.bcPolicy, role: SEED.bcRole, profile: SEED.bcProfile },
+      files.bcPolicy,
+      [SSM_CORE_POLICY],
+    ),
+    table(aws, files),
+    Promise.all([
+      putParameter(aws, SEED.parameters.table, SEED.table),
+      putParameter(aws, SEED.parameters.failureResponse, 'none'),
+      putParameter(aws, SEED.parameters.healthCheck, 'shallow'),
+    ]),
+    net.then(async (n) => {
+      const [image, balancing] = await Promise.all([
+        group(aws, files, n.zones, profile),
+        loadBalancing(aws, n),
+      ]);
+      return { imageId: image, lb: balancing, ...n };
+    }),
+  ]);
   await ok(
     aws,
     'autoscaling',
@@ -319,7 +360,7 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
     '--auto-scaling-group-name',
     SEED.group,
     '--target-group-arns',
-    targetGroupArn,
+    lb.targetGroupArn,
   );
   // The botocore waiter sleeps 15 s between polls: poll the state ourselves first (bounded), so the waiter's
   // first DescribeLoadBalancers finds it active and the suite stays short.
@@ -331,26 +372,14 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
         'elbv2',
         'describe-load-balancers',
         '--load-balancer-arns',
-        loadBalancerArn,
+        lb.loadBalancerArn,
       );
       return out.LoadBalancers[0]?.State.Code === 'active' ? true : undefined;
     },
     LB_ACTIVE_DEADLINE_MS,
   );
-  await ok(aws, 'elbv2', 'wait', 'load-balancer-available', '--load-balancer-arns', loadBalancerArn);
-  return {
-    accountId: identity.Account,
-    policyArn,
-    bcPolicyArn,
-    imageId,
-    vpcId,
-    zones,
-    subnetIds,
-    targetGroupArn,
-    loadBalancerArn,
-    dnsName: lb.LoadBalancers[0]?.DNSName ?? '',
-    listenerArn: listener.Listeners[0]?.ListenerArn ?? '',
-  };
+  await ok(aws, 'elbv2', 'wait', 'load-balancer-available', '--load-balancer-arns', lb.loadBalancerArn);
+  return { accountId: identity.Account, policyArn, bcPolicyArn, imageId, vpcId, zones, subnetIds, ...lb };
 }
 
 export async function putParameter(aws: Aws, name: string, value: string): Promise<void> {
@@ -382,87 +411,98 @@ export interface Teardown {
 const TEARDOWN_DEADLINE_MS = 30_000;
 
 /**
- * The seed's destroy, in dependency order: listener, load balancer (waited deleted), target group (retried
- * while ResourceInUse), the group scaled to 0 and deleted once its instances are gone, the launch template,
- * both instance profiles, roles and policies, the table (waited deleted) and the parameters.
+ * The seed's destroy with the CLI, in dependency order, independent chains concurrently (DESIGN §4):
+ * listener → load balancer (waited deleted) → target group (retried while ResourceInUse) ∥ group scaled to
+ * 0 and deleted once AWS lets it → launch template; then each instance profile → role → policies ∥ the
+ * table (waited deleted) ∥ the parameters.
  */
 export async function teardownWithCli(aws: Aws, stack: Stack): Promise<Teardown> {
-  await ok(aws, 'elbv2', 'delete-listener', '--listener-arn', stack.listenerArn);
-  await ok(aws, 'elbv2', 'delete-load-balancer', '--load-balancer-arn', stack.loadBalancerArn);
-  await ok(aws, 'elbv2', 'wait', 'load-balancers-deleted', '--load-balancer-arns', stack.loadBalancerArn);
   const targetGroupRetries: string[] = [];
-  await until(
-    'the target group to be deleted',
-    async () => {
-      const out = await aws('elbv2', 'delete-target-group', '--target-group-arn', stack.targetGroupArn);
-      if (out.code === 0) return true;
-      const code = errorOf(out)?.code;
-      if (code !== 'ResourceInUse') throw new Error(`delete-target-group: ${out.stderr}`);
-      targetGroupRetries.push(code);
-      return undefined;
-    },
-    TEARDOWN_DEADLINE_MS,
-    250,
-  );
-
-  await ok(
-    aws,
-    'autoscaling',
-    'update-auto-scaling-group',
-    '--auto-scaling-group-name',
-    SEED.group,
-    '--min-size',
-    '0',
-    '--max-size',
-    '0',
-    '--desired-capacity',
-    '0',
-  );
-  // Without --force-delete AWS refuses while instances or scaling activities remain: retry until they end.
-  await until(
-    'the group to be deletable',
-    async () => {
-      const out = await aws(
+  await Promise.all([
+    (async () => {
+      await ok(aws, 'elbv2', 'delete-listener', '--listener-arn', stack.listenerArn);
+      await ok(aws, 'elbv2', 'delete-load-balancer', '--load-balancer-arn', stack.loadBalancerArn);
+      await ok(aws, 'elbv2', 'wait', 'load-balancers-deleted', '--load-balancer-arns', stack.loadBalancerArn);
+      await until(
+        'the target group to be deleted',
+        async () => {
+          const out = await aws('elbv2', 'delete-target-group', '--target-group-arn', stack.targetGroupArn);
+          if (out.code === 0) return true;
+          const code = errorOf(out)?.code;
+          if (code !== 'ResourceInUse') throw new Error(`delete-target-group: ${out.stderr}`);
+          targetGroupRetries.push(code);
+          return undefined;
+        },
+        TEARDOWN_DEADLINE_MS,
+        250,
+      );
+    })(),
+    (async () => {
+      await ok(
+        aws,
         'autoscaling',
-        'delete-auto-scaling-group',
+        'update-auto-scaling-group',
         '--auto-scaling-group-name',
         SEED.group,
+        '--min-size',
+        '0',
+        '--max-size',
+        '0',
+        '--desired-capacity',
+        '0',
       );
-      if (out.code === 0) return true;
-      const code = errorOf(out)?.code;
-      if (code !== 'ResourceInUse' && code !== 'ScalingActivityInProgress')
-        throw new Error(`delete-auto-scaling-group: ${out.stderr}`);
-      return undefined;
-    },
-    TEARDOWN_DEADLINE_MS,
-    250,
-  );
-  await ok(aws, 'ec2', 'delete-launch-template', '--launch-template-name', SEED.template);
+      // Without --force-delete AWS refuses while instances or scaling activities remain: retry until they end.
+      await until(
+        'the group to be deletable',
+        async () => {
+          const out = await aws(
+            'autoscaling',
+            'delete-auto-scaling-group',
+            '--auto-scaling-group-name',
+            SEED.group,
+          );
+          if (out.code === 0) return true;
+          const code = errorOf(out)?.code;
+          if (code !== 'ResourceInUse' && code !== 'ScalingActivityInProgress')
+            throw new Error(`delete-auto-scaling-group: ${out.stderr}`);
+          return undefined;
+        },
+        TEARDOWN_DEADLINE_MS,
+        250,
+      );
+      await ok(aws, 'ec2', 'delete-launch-template', '--launch-template-name', SEED.template);
+    })(),
+  ]);
 
-  for (const [profile, role, policies] of [
-    [SEED.profile, SEED.role, [stack.policyArn]],
-    [SEED.bcProfile, SEED.bcRole, [stack.bcPolicyArn, SSM_CORE_POLICY]],
-  ] as const) {
-    await ok(
-      aws,
-      'iam',
-      'remove-role-from-instance-profile',
-      '--instance-profile-name',
-      profile,
-      '--role-name',
-      role,
-    );
-    await ok(aws, 'iam', 'delete-instance-profile', '--instance-profile-name', profile);
-    for (const arn of policies)
-      await ok(aws, 'iam', 'detach-role-policy', '--role-name', role, '--policy-arn', arn);
-    await ok(aws, 'iam', 'delete-role', '--role-name', role);
-  }
-  for (const arn of [stack.policyArn, stack.bcPolicyArn])
-    await ok(aws, 'iam', 'delete-policy', '--policy-arn', arn);
-
-  await ok(aws, 'dynamodb', 'delete-table', '--table-name', SEED.table);
-  await ok(aws, 'dynamodb', 'wait', 'table-not-exists', '--table-name', SEED.table);
-  await ok(aws, 'ssm', 'delete-parameters', '--names', ...PARAMETER_NAMES);
+  await Promise.all([
+    ...(
+      [
+        [SEED.profile, SEED.role, [stack.policyArn]],
+        [SEED.bcProfile, SEED.bcRole, [stack.bcPolicyArn, SSM_CORE_POLICY]],
+      ] as const
+    ).map(async ([profile, role, policies]) => {
+      await ok(
+        aws,
+        'iam',
+        'remove-role-from-instance-profile',
+        '--instance-profile-name',
+        profile,
+        '--role-name',
+        role,
+      );
+      await ok(aws, 'iam', 'delete-instance-profile', '--instance-profile-name', profile);
+      for (const arn of policies)
+        await ok(aws, 'iam', 'detach-role-policy', '--role-name', role, '--policy-arn', arn);
+      await ok(aws, 'iam', 'delete-role', '--role-name', role);
+      // The seed's own policy goes with its role; the AWS managed one stays (it is not ours).
+      await ok(aws, 'iam', 'delete-policy', '--policy-arn', policies[0]);
+    }),
+    (async () => {
+      await ok(aws, 'dynamodb', 'delete-table', '--table-name', SEED.table);
+      await ok(aws, 'dynamodb', 'wait', 'table-not-exists', '--table-name', SEED.table);
+    })(),
+    ok(aws, 'ssm', 'delete-parameters', '--names', ...PARAMETER_NAMES),
+  ]);
   return { targetGroupRetries };
 }
 
