@@ -38,6 +38,8 @@ interface Connection {
   readonly aws?: Aws | undefined;
   readonly userData?: (() => string) | undefined;
   readonly get?: StepDeps['get'] | undefined;
+  /** The caller's public IPv4 address for the ingress offer on AWS (default: checkip.amazonaws.com). */
+  readonly callerIp?: StepDeps['callerIp'] | undefined;
   /**
    * Called after every checkpoint write with the file and the active states it records (the run's and
    * its phase machine's, e.g. `['deploying', 'deploy:creatingTable']`). For tests and diagnostics.
@@ -62,6 +64,14 @@ export interface RunResult {
   readonly destroy?: DestroyOutput | undefined;
 }
 
+/** The caller's public IPv4 address as AWS sees it. */
+async function publicIp(): Promise<string | undefined> {
+  const seen = await httpGet('https://checkip.amazonaws.com/', 5_000);
+  return typeof seen.body === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(seen.body.trim())
+    ? seen.body.trim()
+    : undefined;
+}
+
 function buildDeps(
   store: CheckpointStore,
   file: CheckpointFile,
@@ -84,12 +94,7 @@ function buildDeps(
     emit: (event) => conn.host.emit(event),
     userData: conn.userData ?? (() => renderUserData({ region, parameterNames: names.parameters })),
     get: conn.get ?? httpGet,
-    callerIp: async () => {
-      const seen = await httpGet('https://checkip.amazonaws.com/', 5_000);
-      return typeof seen.body === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(seen.body.trim())
-        ? seen.body.trim()
-        : undefined;
-    },
+    callerIp: conn.callerIp ?? publicIp,
     sleep: abortableSleep,
   };
   return { deps, close: made.close };

@@ -1,5 +1,6 @@
 import { fromPromise } from 'xstate';
 import type { DemoFacts, StageInput, StageResult } from '../../machines/demo.ts';
+import { awsErrorCode, isTransient } from '../aws/errors.ts';
 import { ResilientError } from '../errors.ts';
 import type { GetView, TargetHealthView } from '../events.ts';
 import { deploymentTags } from '../names.ts';
@@ -47,6 +48,27 @@ export function demoActors(deps: StepDeps) {
         throw new ResilientError('TIMEOUT', `Stage ${input.stage}: timed out waiting for ${what}.`);
       deps.emit({ type: 'wait-progress', what, deadline: input.deadline, detail: `stage ${input.stage}` });
       await deps.sleep(pollMs(), signal);
+    }
+  };
+
+  /**
+   * A stage's action and its observation are idempotent, so a transient cloud error (throttling that
+   * outlived the SDK's retries, a 5xx) runs them again after a pause, within the stage's deadline.
+   */
+  const persist = async <T>(input: StageInput, signal: AbortSignal, fn: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (error: unknown) {
+        if (signal.aborted || !isTransient(error) || Date.now() >= input.deadline) throw error;
+        deps.emit({
+          type: 'wait-progress',
+          what: `stage ${input.stage}`,
+          deadline: input.deadline,
+          detail: `transient cloud error ${awsErrorCode(error) ?? ''}, trying again`,
+        });
+        await deps.sleep(pollMs(), signal);
+      }
     }
   };
 
@@ -164,9 +186,11 @@ export function demoActors(deps: StepDeps) {
 
   return {
     applyStage: fromPromise<{ facts?: Partial<DemoFacts> }, StageInput>(({ input, signal }) =>
-      apply(input, signal),
+      persist(input, signal, () => apply(input, signal)),
     ),
-    observeStage: fromPromise<StageResult, StageInput>(({ input, signal }) => observe(input, signal)),
+    observeStage: fromPromise<StageResult, StageInput>(({ input, signal }) =>
+      persist(input, signal, () => observe(input, signal)),
+    ),
     sendGet: fromPromise<void, StageInput>(async ({ input }) => {
       deps.emit({
         type: 'get-result',

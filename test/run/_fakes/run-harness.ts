@@ -31,6 +31,8 @@ export function runHarness(delays: Partial<FakeDelays> = {}) {
       aws: session.aws,
       get: session.get,
       userData: () => '#!/bin/bash\necho fake\n',
+      // Documentation address (RFC 5737): the ingress offer never looks anything up on the network.
+      callerIp: async () => '203.0.113.7',
       ...(p.signal === undefined ? {} : { signal: p.signal }),
       ...(p.onCheckpoint === undefined ? {} : { onCheckpoint: p.onCheckpoint }),
     };
