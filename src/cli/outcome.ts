@@ -26,6 +26,13 @@ export function outcomeError(result: RunResult): ResilientError | undefined {
       : '';
   const deploy = output?.deploy;
   if (deploy !== undefined && deploy.outcome !== 'succeeded') {
+    // Preflight runs before the first create: what it refuses (credentials, no default VPC, an
+    // instance type not offered) is the user's to fix, and nothing exists yet.
+    if (deploy.failedStep === 'preflight') {
+      return new ResilientError('PRECONDITION', `Preflight failed: ${deploy.error ?? 'no detail'}`, {
+        hint: 'nothing was created; fix the cause above and run again',
+      });
+    }
     return new ResilientError(
       deploy.outcome === 'timed-out' ? 'TIMEOUT' : 'CLOUD',
       `Deploy ${deploy.outcome === 'timed-out' ? 'timed out' : 'failed'}${deploy.failedStep === undefined ? '' : ` at ${deploy.failedStep}`}: ${deploy.error ?? 'no detail'}.${leftovers}`,

@@ -24,7 +24,7 @@ describe('help', () => {
       expect(text).toContain('--help');
       expect(text).toContain('Examples:');
       for (const example of spec.examples) expect(text).toContain(example);
-    for (const [name] of spec.environment ?? []) expect(text).toContain(name);
+      for (const [name] of spec.environment ?? []) expect(text).toContain(name);
       expect(cap.stderr()).toBe('');
     },
   );
