@@ -166,3 +166,53 @@ describe('crash at every checkpointed state of a run', () => {
     expect(unrecorded.size).toBeGreaterThan(0);
   });
 });
+
+/** The states a standalone `destroy` goes through, from a kept deployment. */
+async function destroyPoints(): Promise<string[]> {
+  const h = runHarness();
+  const seen: string[] = [];
+  try {
+    if ((await h.start({ keep: true })).outcome !== 'kept') throw new Error('reference run not kept');
+    const result = await h.destroy({
+      onCheckpoint: ({ states }) => {
+        for (const s of states) if (!seen.includes(s)) seen.push(s);
+      },
+    });
+    if (result.outcome !== 'succeeded') throw new Error(`reference destroy ${result.outcome}`);
+  } finally {
+    h.cleanup();
+  }
+  return seen.filter((s) => s !== 'succeeded');
+}
+
+describe.each(await destroyPoints())('crash inside `destroy` when it reaches %s', (key) => {
+  let h: ReturnType<typeof runHarness> | undefined;
+  afterEach(() => {
+    h?.cleanup();
+    h = undefined;
+  });
+
+  it('a second destroy finishes the job and removes the checkpoint', async () => {
+    h = runHarness();
+    expect((await h.start({ keep: true })).outcome).toBe('kept');
+    const session = h.cloud.session();
+    const controller = new AbortController();
+    let image: { path: string; bytes: Buffer } | undefined;
+    await h.destroy({
+      session,
+      signal: controller.signal,
+      onCheckpoint: ({ path, states }) => {
+        if (image !== undefined || !states.includes(key)) return;
+        image = { path, bytes: readFileSync(path) };
+        session.kill();
+        controller.abort();
+      },
+    });
+    if (image === undefined) throw new Error(`destroy never reached ${key}`);
+    writeFileSync(image.path, image.bytes);
+    const again = await h.destroy();
+    expect(again.outcome).toBe('succeeded');
+    expect(h.cloud.leftovers()).toEqual([]);
+    expect(existsSync(image.path)).toBe(false);
+  });
+});
