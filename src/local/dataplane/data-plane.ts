@@ -5,7 +5,7 @@
  * (pending → running, draining → gone) are derived from timestamps and need no commit.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   DataPlane,
@@ -22,6 +22,7 @@ import { TargetGroupChecker } from './health-checker.ts';
 import { type InstanceDeps, InstanceRuntime } from './instance-runtime.ts';
 import { LoadBalancerServer } from './load-balancer.ts';
 import { type DataPlaneOptions, type ScaledOptions, scaledOptions } from './options.ts';
+import { writeShippedServer } from './shipped-server.ts';
 import { DRAINING, NOT_IN_USE, REGISTRATION_IN_PROGRESS } from './target-health.ts';
 
 export interface CreateDataPlaneInput extends Partial<DataPlaneOptions> {
@@ -67,6 +68,7 @@ class LocalDataPlane implements DataPlane {
   #lbSpecs = new Map<string, LoadBalancerSpec>();
   #tgSpecs = new Map<string, TargetGroupSpec>();
   readonly #closing = new Set<Promise<void>>();
+  #entry: string | undefined;
   readonly #resync: NodeJS.Timeout;
   #closed = false;
 
@@ -96,6 +98,7 @@ class LocalDataPlane implements DataPlane {
       instancesDir,
       emptyAwsFile,
       now: Date.now,
+      workloadEntry: () => this.#workloadEntry(config.dataDir, extras.packageRoot),
     };
     this.#resync = setInterval(() => this.reconcile(), extras.resyncMs);
     this.#resync.unref();
@@ -181,6 +184,25 @@ class LocalDataPlane implements DataPlane {
   /** Test and diagnostics access: the instance runtime (pid, IMDS endpoint). Not part of the contract. */
   instance(instanceId: string): InstanceRuntime | undefined {
     return this.#instances.get(instanceId);
+  }
+
+  /** The workload's script, resolved (and for the shipped server, written) at the first launch only. */
+  #workloadEntry(dataDir: string, packageRoot: string): string {
+    if (this.#entry !== undefined) return this.#entry;
+    const { workload } = this.#options;
+    let entry = isAbsolute(workload.entry) ? workload.entry : join(packageRoot, workload.entry);
+    if (workload.shippedServer === true) {
+      try {
+        entry = writeShippedServer(join(dataDir, 'server'), packageRoot);
+      } catch (error: unknown) {
+        this.#emit({
+          kind: 'shipped-server-unavailable',
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    this.#entry = entry;
+    return entry;
   }
 
   #reconcileInstances(): void {

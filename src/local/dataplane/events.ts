@@ -9,4 +9,6 @@ export type DataPlaneEvent =
       readonly loadBalancerArn: string;
       readonly port: number;
       readonly error: string;
-    };
+    }
+  /** The shipped JavaScript server could not be built: instances run the TypeScript entry instead. */
+  | { readonly kind: 'shipped-server-unavailable'; readonly error: string };

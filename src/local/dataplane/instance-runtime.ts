@@ -25,6 +25,8 @@ export interface InstanceDeps {
   readonly instancesDir: string;
   readonly emptyAwsFile: string;
   readonly now: () => number;
+  /** Absolute path of the script the workload process runs (built once per data plane). */
+  readonly workloadEntry: () => string;
 }
 
 type Phase = 'booting' | 'starting' | 'running' | 'impaired' | 'stopped';
@@ -221,12 +223,9 @@ export class InstanceRuntime {
     await this.#ready;
     if (epoch !== this.#epoch || this.#closed || this.#imds === undefined) return;
     const { options, config, packageRoot, instancesDir, emptyAwsFile } = this.#deps;
-    const entry = options.workload.entry.startsWith('/')
-      ? options.workload.entry
-      : join(packageRoot, options.workload.entry);
     const proc = launchWorkload({
       execPath: process.execPath,
-      args: [...options.workload.nodeArgs, entry],
+      args: [...options.workload.nodeArgs, this.#deps.workloadEntry()],
       env: instanceEnv({
         inherited: process.env,
         serverEnv: parseServerEnv(this.#spec.userData),

@@ -10,6 +10,12 @@ export interface WorkloadCommand {
   readonly entry: string;
   /** Extra Node flags, e.g. a heap cap that keeps each instance small. */
   readonly nodeArgs: readonly string[];
+  /**
+   * Run `src/server` as the JavaScript that user data ships to EC2 (`shipped-server.ts`) instead of
+   * `entry`: no TypeScript stripper in the instance process (about 19 MiB less RSS each). Falls back to
+   * `entry` if the shipped files cannot be built.
+   */
+  readonly shippedServer?: boolean;
 }
 
 export interface DataPlaneOptions {
@@ -41,7 +47,11 @@ export interface DataPlaneOptions {
 }
 
 export const DEFAULT_OPTIONS: DataPlaneOptions = {
-  workload: { entry: 'src/server/main.ts', nodeArgs: ['--max-old-space-size=64', '--max-semi-space-size=4'] },
+  workload: {
+    entry: 'src/server/main.ts',
+    nodeArgs: ['--max-old-space-size=64', '--max-semi-space-size=4'],
+    shippedServer: true,
+  },
   bootMs: 20_000,
   rebootMs: 10_000,
   stopGraceMs: 5_000,

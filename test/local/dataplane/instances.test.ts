@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataPlane } from '../../../src/local/contracts.ts';
 import type { InstanceRuntime } from '../../../src/local/dataplane/instance-runtime.ts';
+import { DEFAULT_OPTIONS } from '../../../src/local/dataplane/options.ts';
+import { serverFiles } from '../../../src/userdata/server-files.ts';
 import { type Harness, request, startHarness, waitFor } from './_helpers/harness.ts';
 
 /** The data plane's diagnostics accessor (not part of the DataPlane contract). */
@@ -133,5 +135,22 @@ describe('instances as processes', () => {
     process.stdout.write(`[measure] fixture workload RSS: ${(rssKb / 1024).toFixed(1)} MiB\n`);
     expect(rssKb).toBeGreaterThan(0);
     expect(rssKb).toBeLessThan(200 * 1024);
+  });
+
+  it('runs the recommendation server as the JavaScript user data ships to EC2, without the type stripper', async () => {
+    h = startHarness({ workload: DEFAULT_OPTIONS.workload });
+    h.view.addInstance('i-shipped');
+    h.plane.reconcile();
+    await frontPort(h, 'i-shipped');
+    const pid = runtimeOf(h.plane, 'i-shipped')?.pid ?? 0;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const entry = argv.find((a) => a.endsWith('main.js')) ?? '';
+    expect(entry.startsWith(h.config.dataDir)).toBe(true);
+    expect(readFileSync(entry, 'utf8')).toBe(serverFiles().find((f) => f.name === 'main.js')?.content);
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    process.stdout.write(
+      `[measure] recommendation server RSS (shipped JavaScript): ${(rssKb / 1024).toFixed(1)} MiB\n`,
+    );
+    expect(rssKb).toBeGreaterThan(0);
   });
 });

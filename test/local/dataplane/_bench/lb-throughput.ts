@@ -3,7 +3,9 @@
  *   - added latency: one request at a time, alternating LB / direct-to-a-workload on keep-alive
  *     connections, medians in µs (the bar: LB adds ≤ 1 ms median over a direct call);
  *   - p50/p99 at a constant `rate` req/s, open loop (the bar: p99 < 10 ms at 500 req/s), LB and direct;
- *   - req/s at 10 connections, closed loop; RSS per instance.
+ *   - req/s at 10 connections, closed loop, and the CPU time the data-plane process (this one: load
+ *     balancer, relays, checks) spends per request meanwhile: robust to machine noise, unlike req/s;
+ *   - RSS per instance.
  * The load generator runs in a child process, so it does not share the load balancer's event loop.
  *
  * Run: node test/local/dataplane/_bench/lb-throughput.ts [seconds] [rate] [--rounds N] [--root DIR]...
@@ -13,6 +15,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-runtime.ts';
 import type * as HarnessModule from '../_helpers/harness.ts';
@@ -84,7 +87,9 @@ interface TreeFigures {
   readonly directMedianUs: number;
   readonly lbSequentialP99Us: number;
   readonly atRate: { readonly lb: PacedFigures; readonly direct: PacedFigures };
+  readonly lbProcessDuringPaced: Record<string, number>;
   readonly closedLoop: RateResult;
+  readonly lbProcessCpuUsPerRequest: number;
   readonly rssMiB: string[];
 }
 
@@ -130,8 +135,32 @@ async function measure(root: string): Promise<TreeFigures> {
     });
     const lbSamples = lbLat ?? [];
     const directSamples = directLat ?? [];
+    // What this process (the load balancer's) does to the tail: event-loop delay and GC pauses meanwhile.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    const gcPauses: number[] = [];
+    let majorGcs = 0;
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        gcPauses.push(entry.duration);
+        // NODE_PERFORMANCE_GC_MAJOR = 4 (perf_hooks constants): mark-compact, not a young-generation scavenge.
+        if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === 4) majorGcs++;
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    loopDelay.enable();
     const lb = pacedFigures(await runJob<PacedResult>({ kind: 'paced', url: lbUrl, seconds, rate }));
+    loopDelay.disable();
+    gcObserver.disconnect();
+    const lbProcessDuringPaced = {
+      loopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(2)),
+      loopDelayMaxMs: Number((loopDelay.max / 1e6).toFixed(2)),
+      gcCount: gcPauses.length,
+      majorGcs,
+      gcMaxMs: Number(Math.max(0, ...gcPauses).toFixed(2)),
+      gcTotalMs: Number(gcPauses.reduce((a, b) => a + b, 0).toFixed(1)),
+    };
     const direct = pacedFigures(await runJob<PacedResult>({ kind: 'paced', url: directUrl, seconds, rate }));
+    const cpuBefore = process.cpuUsage();
     const closedLoop = await runJob<RateResult>({
       kind: 'rate',
       url: lbUrl,
@@ -139,6 +168,8 @@ async function measure(root: string): Promise<TreeFigures> {
       connections: 10,
       rate: undefined,
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    const lbProcessCpuUsPerRequest = Math.round((cpu.user + cpu.system) / Math.max(1, closedLoop.total));
     const runtime = (id: string) =>
       (h.plane as unknown as { instance(id: string): InstanceRuntime | undefined }).instance(id);
     const rssMiB = ids.map((id) => {
@@ -154,7 +185,9 @@ async function measure(root: string): Promise<TreeFigures> {
       directMedianUs,
       lbSequentialP99Us: Math.round(pct(lbSamples, 99)),
       atRate: { lb, direct },
+      lbProcessDuringPaced,
       closedLoop,
+      lbProcessCpuUsPerRequest,
       rssMiB,
     };
   } finally {

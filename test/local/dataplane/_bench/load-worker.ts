@@ -17,7 +17,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
   connections: number;
   overallRate?: number;
 }) => Promise<{
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
@@ -45,6 +45,7 @@ export interface PacedResult {
 
 export interface RateResult {
   readonly rps: number;
+  readonly total: number;
   readonly p50: number;
   readonly p99: number;
   readonly non2xx: number;
@@ -150,6 +151,7 @@ async function rate(job: Extract<LoadJob, { kind: 'rate' }>): Promise<RateResult
   });
   return {
     rps: Math.round(r.requests.average),
+    total: r.requests.total,
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx,
