@@ -13,6 +13,8 @@ export interface RecordedRun {
   };
   readonly timeScale: number;
   readonly stateDir: string;
+  /** The run was started with --yes: it answers its own questions. */
+  readonly yes: boolean;
 }
 
 export async function readRecordedRun(file: string, stateDir: string): Promise<RecordedRun | undefined> {
@@ -20,7 +22,13 @@ export async function readRecordedRun(file: string, stateDir: string): Promise<R
   const { MACHINE_VERSION } = await import('../../machines/run.ts');
   const cp = readCheckpointFile(file, MACHINE_VERSION);
   if (cp === undefined) return undefined;
-  return { name: cp.name, target: cp.target, timeScale: cp.options?.timeScale ?? 1, stateDir };
+  return {
+    name: cp.name,
+    target: cp.target,
+    timeScale: cp.options?.timeScale ?? 1,
+    stateDir,
+    yes: cp.options?.yes ?? false,
+  };
 }
 
 export async function checkpointFileOf(stateDir: string, name: string): Promise<string> {

@@ -38,6 +38,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     target: { kind: options.target, region: options.region ?? DEFAULTS.region },
     timeScale: options.timeScale,
     stateDir: options.stateDir,
+    yes: options.yes,
   };
   if (found === undefined) {
     io.line(

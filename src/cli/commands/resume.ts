@@ -14,6 +14,14 @@ export async function run({ io, values, command }: CommandContext): Promise<void
       hint: 'start one with: resilient start (or pass --name / --state-dir)',
     });
   }
+  // A run started with --yes answers its own questions; any other needs a terminal or --yes now.
+  if (!recorded.yes && !options.yes && !io.interactive) {
+    throw new ResilientError(
+      'USAGE',
+      `the run '${recorded.name}' was interactive and there is no terminal to ask on: pass --yes`,
+      { hint: '--yes answers the remaining questions with their defaults; run resilient resume --help' },
+    );
+  }
   const prompter = sessionPrompter(io, options.yes, command);
   const conn = await connectRecorded(io, prompter, recorded);
   io.line(`Resuming run '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})...`);
