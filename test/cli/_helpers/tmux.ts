@@ -3,6 +3,7 @@
  * anyone else's tmux), driven with send-keys and read with capture-pane. Every wait has a deadline.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 export interface TmuxSession {
   /** Sends keys as tmux names them ('1', 'Enter', 'C-c'). */
@@ -52,6 +53,8 @@ export function startTmux(
     '40',
     line,
   );
+  // kill-server leaves the socket file behind: remember where it is to remove it.
+  const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
   const session: TmuxSession = {
     send: (...keys) => {
       tmux('send-keys', '-t', 'cli', ...keys);
@@ -85,6 +88,7 @@ export function startTmux(
       } catch {
         // already gone
       }
+      if (socketPath !== '') rmSync(socketPath, { force: true });
     },
   };
   return session;
