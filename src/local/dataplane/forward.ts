@@ -4,7 +4,7 @@
  * headers, body), and turns target failures into ALB's own errors: refused/reset/closed without a response
  * → 502, no connection within the connect timeout or no response within the idle timeout → 504.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { type AlbErrorStatus, errorResponse } from './alb-responses.ts';
@@ -42,21 +42,24 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
+/**
+ * Starts proxying `req` to `target`; `onSettled` is called exactly once with what happened. Returns the
+ * abort (→ 502 if the response has not begun, else the client's connection is cut). Hot path: one timer
+ * per request (the idle timeout before and between response bytes), no promise, listeners only on
+ * objects that live as long as the request.
+ */
 export function forward(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   target: ForwardTarget,
   settings: ForwardSettings,
-): { readonly done: Promise<ForwardOutcome>; abort(): void } {
-  let settle: (outcome: ForwardOutcome) => void = () => undefined;
-  const done = new Promise<ForwardOutcome>((resolve) => {
-    settle = resolve;
-  });
+  onSettled: (outcome: ForwardOutcome) => void = ignore,
+): () => void {
   if (target.endpoint === undefined) {
     req.resume();
     errorResponse(res, 502);
-    settle({ kind: 'error', status: 502 });
-    return { done, abort: () => undefined };
+    onSettled({ kind: 'error', status: 502 });
+    return ignore;
   }
   const upstream = http.request({
     host: '127.0.0.1',
@@ -67,99 +70,116 @@ export function forward(
     agent: settings.agent,
   });
   let finished = false;
+  let upstreamRes: http.IncomingMessage | undefined;
+  let connectTimer: NodeJS.Timeout | undefined;
+  const settle = (outcome: ForwardOutcome): void => {
+    finished = true;
+    clearTimeout(idleTimer);
+    clearTimeout(connectTimer);
+    onSettled(outcome);
+  };
   const fail = (status: AlbErrorStatus): void => {
     if (finished) return;
-    finished = true;
-    clearTimeout(connectTimer);
-    clearTimeout(responseTimer);
     upstream.destroy();
     errorResponse(res, status);
     settle({ kind: 'error', status });
   };
-  let connectTimer: NodeJS.Timeout | undefined;
-  // Waiting for the target's first byte: ALB's idle timeout (aws-semantics §2.1, 504).
-  const responseTimer = setTimeout(() => fail(504), settings.idleTimeoutMs);
+  // ALB's idle timeout (aws-semantics §2.1): waiting for the target's first byte → 504; between body
+  // chunks → the response is cut (the client sees a short body). A timer of our own, refreshed per chunk:
+  // a listener on the pooled socket would pile up across requests.
+  const idleTimer = setTimeout(() => {
+    if (upstreamRes === undefined) fail(504);
+    else upstreamRes.destroy();
+  }, settings.idleTimeoutMs);
   upstream.on('socket', (socket) => {
-    if (socket.connecting) {
-      target.track?.(socket);
-      connectTimer = setTimeout(() => fail(504), settings.connectTimeoutMs);
-      socket.once('connect', () => clearTimeout(connectTimer));
-    }
+    if (!socket.connecting) return;
+    target.track?.(socket);
+    connectTimer = setTimeout(() => fail(504), settings.connectTimeoutMs);
+    socket.once('connect', () => clearTimeout(connectTimer));
   });
   upstream.on('error', () => fail(502));
-  upstream.on('response', (upstreamRes) => {
+  upstream.on('response', (response: http.IncomingMessage) => {
     clearTimeout(connectTimer);
-    clearTimeout(responseTimer);
     if (finished) {
-      upstreamRes.destroy();
+      response.destroy();
       return;
     }
-    res.writeHead(
-      upstreamRes.statusCode ?? 502,
-      upstreamRes.statusMessage,
-      responseHeaders(upstreamRes.rawHeaders),
-    );
-    const status = upstreamRes.statusCode ?? 502;
-    // Between body chunks the idle timeout applies again; a short body never completes (→ client sees a cut).
-    // A timer of our own: a listener on the pooled socket would pile up across requests.
-    const bodyTimer = setTimeout(() => upstreamRes.destroy(), settings.idleTimeoutMs);
-    upstreamRes.on('data', () => bodyTimer.refresh());
-    upstreamRes.pipe(res);
-    upstreamRes.on('close', () => clearTimeout(bodyTimer));
-    upstreamRes.on('end', () => {
-      clearTimeout(bodyTimer);
-      finished = true;
+    upstreamRes = response;
+    const status = response.statusCode ?? 502;
+    res.writeHead(status, response.statusMessage, responseHeaders(response.rawHeaders));
+    idleTimer.refresh();
+    response.on('data', () => idleTimer.refresh());
+    response.pipe(res);
+    response.on('end', () => settle({ kind: 'response', status }));
+    response.on('error', ignore);
+    response.on('close', () => {
+      if (response.complete || finished) return;
+      res.destroy();
       settle({ kind: 'response', status });
-    });
-    upstreamRes.on('error', () => undefined);
-    upstreamRes.on('close', () => {
-      if (!upstreamRes.complete) {
-        finished = true;
-        res.destroy();
-        settle({ kind: 'response', status });
-      }
     });
   });
   res.on('close', () => {
-    if (!res.writableFinished && !finished) {
-      finished = true;
-      clearTimeout(connectTimer);
-      clearTimeout(responseTimer);
-      upstream.destroy();
-      settle({ kind: 'aborted' });
-    }
+    if (res.writableFinished || finished) return;
+    upstream.destroy();
+    settle({ kind: 'aborted' });
   });
   req.pipe(upstream);
-  return { done, abort: () => fail(502) };
+  return () => fail(502);
 }
 
+function ignore(): void {}
+
+const NO_TOKENS: readonly string[] = [];
+
 export function forwardedHeaders(req: http.IncomingMessage, listenerPort: number): http.OutgoingHttpHeaders {
-  const connectionTokens = new Set(
-    String(req.headers.connection ?? '')
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .filter((t) => t !== ''),
-  );
+  const incoming = req.headers;
+  const connection = incoming.connection;
+  // Headers named by Connection are hop-by-hop too (RFC 9110 §7.6.1); usually there is none or one token.
+  const connectionTokens: readonly string[] =
+    connection === undefined || connection === ''
+      ? NO_TOKENS
+      : connection
+          .toLowerCase()
+          .split(',')
+          .map((t) => t.trim());
   const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionTokens.has(name)) continue;
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionTokens.includes(name)) continue;
     headers[name] = value;
   }
-  const clientIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  const prior = req.headers['x-forwarded-for'];
+  const remote = req.socket.remoteAddress ?? '127.0.0.1';
+  const clientIp = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+  const prior = incoming['x-forwarded-for'];
   headers['x-forwarded-for'] = prior === undefined || prior === '' ? clientIp : `${prior}, ${clientIp}`;
   headers['x-forwarded-proto'] = 'http';
   headers['x-forwarded-port'] = String(listenerPort);
-  if (!/Root=/.test(String(req.headers['x-amzn-trace-id'] ?? ''))) headers['x-amzn-trace-id'] = traceId();
+  const trace = incoming['x-amzn-trace-id'];
+  if (trace === undefined || !String(trace).includes('Root=')) headers['x-amzn-trace-id'] = traceId();
   return headers;
 }
 
+// Trace ids need 12 random bytes per request: drawn from a pool refilled 4 KiB at a time, not one
+// randomBytes call (a trip into OpenSSL) each.
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+let epochSecond = -1;
+let epochHex = '';
+
 /** `Root=1-<8 hex epoch seconds>-<24 hex>` (aws-semantics §2.3). */
 export function traceId(): string {
-  const epoch = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')}`;
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== epochSecond) {
+    epochSecond = second;
+    epochHex = second.toString(16).padStart(8, '0');
+  }
+  if (randomOffset + 12 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const unique = randomPool.toString('hex', randomOffset, randomOffset + 12);
+  randomOffset += 12;
+  return `Root=1-${epochHex}-${unique}`;
 }
 
 function responseHeaders(raw: readonly string[]): string[] {

@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { LoadBalancerSpec, TargetGroupSpec, TargetHealthObservation } from '../contracts.ts';
 import { type AlbErrorStatus, errorResponse, rawErrorResponse } from './alb-responses.ts';
 import type { Route } from './fault-proxy.ts';
-import { forward } from './forward.ts';
+import { type ForwardSettings, forward } from './forward.ts';
 import { RoundRobin, type RoutableTarget, routingPool } from './routing.ts';
 
 export interface LoadBalancerSource {
@@ -43,6 +43,7 @@ export class LoadBalancerServer {
   /** In-flight forwards per target, so a target whose deregistration completed can be cut (→ 502). */
   readonly #inFlight = new Map<string, Set<() => void>>();
   #port = 0;
+  #forwardSettings: ForwardSettings;
 
   constructor(arn: string, settings: LoadBalancerSettings) {
     this.arn = arn;
@@ -52,6 +53,7 @@ export class LoadBalancerServer {
       maxSockets: settings.maxSocketsPerTarget,
       scheduling: 'lifo',
     });
+    this.#forwardSettings = this.#newForwardSettings();
     this.#server = http.createServer(
       { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: settings.idleTimeoutMs },
       (req, res) => this.#handle(req, res),
@@ -73,6 +75,7 @@ export class LoadBalancerServer {
       this.#server.listen(port, '127.0.0.1', () => {
         this.#server.off('error', onError);
         this.#port = (this.#server.address() as AddressInfo).port;
+        this.#forwardSettings = this.#newForwardSettings();
         resolve(this.#port);
       });
     });
@@ -122,16 +125,34 @@ export class LoadBalancerServer {
       return;
     }
     const key = `${target.id}:${target.port}`;
-    const forwarding = forward(req, res, source.routeFor(target.id, target.port) ?? NO_ROUTE, {
+    let aborts = this.#inFlight.get(key);
+    if (aborts === undefined) {
+      aborts = new Set();
+      this.#inFlight.set(key, aborts);
+    }
+    const inFlight = aborts;
+    let settled = false;
+    let abort: (() => void) | undefined;
+    abort = forward(
+      req,
+      res,
+      source.routeFor(target.id, target.port) ?? NO_ROUTE,
+      this.#forwardSettings,
+      () => {
+        settled = true;
+        if (abort !== undefined) inFlight.delete(abort);
+      },
+    );
+    if (!settled) inFlight.add(abort);
+  }
+
+  #newForwardSettings(): ForwardSettings {
+    return {
       agent: this.#agent,
       listenerPort: this.#port,
       connectTimeoutMs: this.#settings.connectTimeoutMs,
       idleTimeoutMs: this.#settings.idleTimeoutMs,
-    });
-    const aborts = this.#inFlight.get(key) ?? new Set<() => void>();
-    this.#inFlight.set(key, aborts);
-    aborts.add(forwarding.abort);
-    void forwarding.done.then(() => aborts.delete(forwarding.abort));
+    };
   }
 
   #reject(req: http.IncomingMessage): AlbErrorStatus | undefined {
