@@ -188,7 +188,7 @@ describe('the workflow API through the AWS CLI v2, against the daemon process', 
       daemon,
       keyEnv(daemon, 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'),
     );
-    const wrongSecret = awsCli(daemon, keyEnv(daemon, daemon.accessKeyId, 'not-the-secret'));
+    const wrongSecret = awsCli(daemon, keyEnv(daemon, daemon.admin.accessKeyId, 'not-the-secret'));
     const cases = await Promise.all([
       failure(
         aws,

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { AdminCredentials } from '../../../../src/local/api/principals.ts';
+import { readAdminCredentials } from '../../../../src/local/daemon/credentials.ts';
 import { type DaemonPaths, type DaemonRecord, daemonPaths } from '../../../../src/local/daemon/files.ts';
 import { until } from './poll.ts';
 
@@ -14,8 +16,8 @@ export interface DaemonProcess {
   readonly record: DaemonRecord;
   readonly paths: DaemonPaths;
   readonly stateDir: string;
-  /** The admin access key id of the generated `resilient-local` profile. */
-  readonly accessKeyId: string;
+  /** The admin keys of the generated `resilient-local` profile (the secret also opens the control route). */
+  readonly admin: AdminCredentials;
   /** What the daemon wrote to stdout/stderr (one line per API call): for failure messages. */
   output(): string;
   /** SIGTERM (the daemon stops its instances), SIGKILL after a deadline, then removes the state dir. */
@@ -37,8 +39,8 @@ export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
   );
   let output = '';
   const keep = (chunk: Buffer): void => {
-    // Bounded: a long run logs one line per API call.
-    output = (output + chunk.toString('utf8')).slice(-200_000);
+    // Kept whole (one short line per API call: well under a few MB for a suite), so offsets stay valid.
+    output += chunk.toString('utf8');
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -60,20 +62,23 @@ export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
       () => {
         if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}: ${output}`);
         if (!existsSync(paths.daemonFile)) return undefined;
-        return JSON.parse(readFileSync(paths.daemonFile, 'utf8')) as DaemonRecord;
+        try {
+          return JSON.parse(readFileSync(paths.daemonFile, 'utf8')) as DaemonRecord;
+        } catch {
+          // Caught mid-write: read it again on the next poll.
+          return undefined;
+        }
       },
       START_DEADLINE_MS,
     );
-    const accessKeyId = /aws_access_key_id\s*=\s*(\S+)/.exec(
-      readFileSync(paths.credentialsFile, 'utf8'),
-    )?.[1];
-    if (accessKeyId === undefined) throw new Error(`no access key in ${paths.credentialsFile}`);
+    const admin = readAdminCredentials(paths);
+    if (admin === undefined) throw new Error(`no admin keys in ${paths.credentialsFile}`);
     const handle: DaemonProcess = {
       endpoint: record.endpoint,
       record,
       paths,
       stateDir,
-      accessKeyId,
+      admin,
       output: () => output,
       stop,
     };
