@@ -17,6 +17,11 @@ export interface FullRun {
   readonly apiCalls: number;
   /** API calls answered with an error code (expected ones included: not-found probes, retries). */
   readonly apiErrors: number;
+  /**
+   * Calls per `service.Operation`. The log does not name the caller, so these include the instances' own
+   * calls (GetItem, GetParameters, DescribeTable of the servers, many of them denied on purpose in stage 4).
+   */
+  readonly byOperation: Record<string, number>;
   readonly tail: string;
 }
 
@@ -76,13 +81,16 @@ export async function fullRun(timeScale: number, deadlineMs = 150_000): Promise<
     const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
     // `<time> <request-id> <service>.<operation> <status>[ <error code>] <ms>ms`
     const calls = lines
-      .map((l) => /^\S+ \S+ [a-z0-9-]+\.[A-Za-z0-9]+ (\d{3})( [A-Za-z.]+)? [\d.]+ms$/.exec(l))
+      .map((l) => /^\S+ \S+ ([a-z0-9-]+\.[A-Za-z0-9]+) (\d{3})( [A-Za-z.]+)? [\d.]+ms$/.exec(l))
       .filter((m) => m !== null);
+    const byOperation: Record<string, number> = {};
+    for (const m of calls) byOperation[m[1] ?? ''] = (byOperation[m[1] ?? ''] ?? 0) + 1;
     return {
       seconds: run.ms / 1000,
       exitCode: run.code,
       apiCalls: calls.length,
-      apiErrors: calls.filter((m) => m[2] !== undefined).length,
+      apiErrors: calls.filter((m) => m[3] !== undefined).length,
+      byOperation,
       tail: run.out.split('\n').slice(-8).join('\n'),
     };
   } finally {

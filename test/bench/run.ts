@@ -234,6 +234,7 @@ if (args.has('--no-orchestration')) {
     exitCode: run.exitCode,
     apiCalls: run.apiCalls,
     apiCallsWithErrorCode: run.apiErrors,
+    apiCallsByOperation: run.byOperation,
     ...(run.exitCode === 0 ? {} : { outputTail: run.tail }),
   };
 }
