@@ -46,7 +46,7 @@ async function liveHealth(
   target: { kind: 'local' | 'aws'; region: string },
   targetGroupArn: string | undefined,
 ): Promise<LiveHealth> {
-  if (targetGroupArn === undefined) return { available: false, reason: 'no target group recorded' };
+  if (targetGroupArn === undefined) return { available: false, reason: 'no target group exists' };
   let clientConfig: Record<string, unknown> = { region: target.region };
   if (target.kind === 'local') {
     const { requireLocalCloud } = await import('../local-target.ts');
@@ -154,12 +154,12 @@ export async function run({ io, values }: CommandContext): Promise<void> {
   io.line('');
   io.line(style.bold('Resources:'));
   if (doc.resources.length === 0) io.line('  none recorded');
-  const width = Math.max(0, ...doc.resources.map((r) => r.kind.length)) + 2;
+  const kindWidth = Math.max(0, ...doc.resources.map((r) => r.kind.length)) + 2;
+  const nameWidth = Math.max(0, ...doc.resources.map((r) => r.name.length)) + 2;
   for (const r of doc.resources) {
     const colour = r.status === 'created' ? style.green : r.status === 'deleted' ? style.dim : style.yellow;
-    io.line(
-      `  ${r.kind.padEnd(width)}${r.name}  ${colour(r.status)}${r.id === null ? '' : style.dim(`  ${r.id}`)}`,
-    );
+    const id = r.id === null ? '' : style.dim(`  ${r.id}`);
+    io.line(`  ${r.kind.padEnd(kindWidth)}${r.name.padEnd(nameWidth)}${colour(r.status.padEnd(8))}${id}`);
   }
   io.line('');
   if (doc.targetHealth.available) io.line(renderTargetHealth(doc.targetHealth.targets, style));

@@ -144,6 +144,11 @@ export function createRenderer(io: Io): Renderer {
       print('');
       print(wrap(e.text));
       print('');
+      // A stage's change and its observation are one long step on the run's side: keep a terminal alive.
+      if (io.isTTY) {
+        const what = `stage ${e.stage} to take effect`;
+        wait = { what, spinner: startWait(io, { what }), kind: 'step', step: undefined };
+      }
     },
     endpoint: (e) => {
       endWait('quiet');
