@@ -185,12 +185,6 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         return;
       }
 
-      const injected = options.faults.draw();
-      if (injected !== undefined) {
-        fail(protocol, commonError(protocol, injected));
-        return;
-      }
-
       const ctx: CallContext = { requestId, principal: caller.principal, cloud: options.cloud };
       const isJson = protocol === 'awsJson1_0' || protocol === 'awsJson1_1';
       let form: URLSearchParams | undefined;
@@ -201,6 +195,13 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
       } else {
         form = new URLSearchParams(body.toString('utf8'));
         operation = form.get('Action') ?? '';
+      }
+
+      // Drawn once the operation is known, so the request log names the call a fault turned away.
+      const injected = options.faults.draw();
+      if (injected !== undefined) {
+        fail(protocol, commonError(protocol, injected));
+        return;
       }
 
       if (raw !== undefined) {

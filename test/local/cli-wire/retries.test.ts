@@ -77,11 +77,11 @@ describe('the AWS CLI retries the local cloud’s throttling and server errors',
       '--name',
       '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
     );
-    // The daemon logs each answer (an injected fault before the operation is read): stop throttling once
-    // the first attempt has been turned away.
+    // The daemon logs each answer with its operation: stop throttling once the first attempt was turned away.
     await until(
       'the first attempt to be throttled',
-      () => (/ ssm\.\S* 400 ThrottlingException/.test(daemon.output().slice(before)) ? true : undefined),
+      () =>
+        / ssm\.GetParameter 400 ThrottlingException/.test(daemon.output().slice(before)) ? true : undefined,
       20_000,
       20,
     );
