@@ -258,36 +258,37 @@ describe('the API gateway under hostile HTTP', () => {
   });
 });
 
-describe('known crash found by this fuzzer', () => {
-  // KNOWN BUG (reported to the lead): a correctly signed DynamoDB request whose body is valid JSON but
-  // not an object (`null`, `1`, `"x"`) reaches dynalite, whose validation throws outside any handler
-  // (`TypeError: Cannot read properties of null (reading 'Limit')`, dynalite/validations/index.js:27)
-  // and kills the whole local cloud. The fix belongs in src/local/services/dynamodb: answer
-  // SerializationException before handing the body to dynalite. `it.fails` keeps this proof running:
-  // once fixed it turns red, and `.fails` must be removed.
+describe('regression: a crash found by this fuzzer', () => {
+  // A correctly signed DynamoDB request whose body was valid JSON but not an object (`null`, `1`, `"x"`)
+  // reached dynalite, whose validation threw outside any handler (`TypeError: Cannot read properties of
+  // null (reading 'Limit')`, dynalite/validations/index.js:27) and killed the whole local cloud. The
+  // gateway's DynamoDB service now answers SerializationException before dynalite sees such a body.
   let own: TargetProcess | undefined;
   afterAll(async () => {
     await own?.close();
   });
-  it.fails('a signed DynamoDB request whose JSON body is null leaves the cloud answering', async () => {
-    own = await startTarget('gateway');
-    const ownEndpoint = String(own.info['endpoint']);
-    const { url, headers } = await signRequest({
-      endpoint: ownEndpoint,
-      region: String(own.info['region']),
-      service: 'dynamodb',
-      credentials: {
-        accessKeyId: String(own.info['accessKeyId']),
-        secretAccessKey: String(own.info['secretAccessKey']),
-      },
-      body: 'null',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.ListTables',
-      },
-    });
-    const res = await sendSigned(url, headers, 'null').catch(() => undefined);
-    expect(res?.status).toBe(400);
-    expect(await goodGet(Number(new URL(ownEndpoint).port), '/_local/health')).toBe(200);
-  });
+  it.each(['null', '1', '"x"', '[]'])(
+    'a signed DynamoDB request whose JSON body is %s gets 400 and leaves the cloud answering',
+    async (body) => {
+      own ??= await startTarget('gateway');
+      const ownEndpoint = String(own.info['endpoint']);
+      const { url, headers } = await signRequest({
+        endpoint: ownEndpoint,
+        region: String(own.info['region']),
+        service: 'dynamodb',
+        credentials: {
+          accessKeyId: String(own.info['accessKeyId']),
+          secretAccessKey: String(own.info['secretAccessKey']),
+        },
+        body,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+        },
+      });
+      const res = await sendSigned(url, headers, body).catch(() => undefined);
+      expect(res?.status).toBe(400);
+      expect(await goodGet(Number(new URL(ownEndpoint).port), '/_local/health')).toBe(200);
+    },
+  );
 });

@@ -18,6 +18,18 @@ const tableNames = (operation: string, input: Record<string, unknown>): string[]
   return typeof input.TableName === 'string' ? [input.TableName] : [];
 };
 
+/** True for an empty body (dynalite answers that itself) or a JSON object; false for other JSON values. */
+function isJsonObjectOrEmpty(body: Buffer): boolean {
+  if (body.length === 0) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return true; // not JSON at all: dynalite's own SerializationException path handles it
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+}
+
 /**
  * DynamoDB, served by dynalite behind the gateway: the gateway verifies SigV4 and authorizes role sessions on
  * the table ARN (`arn:aws:dynamodb:<region>:<acct>:table/<name>`, Service Authorization Reference), then the
@@ -58,6 +70,19 @@ export async function createDynamoDb(
         : names.map((n) => `arn:aws:dynamodb:${region}:${accountId}:table/${n}`);
     },
     forward(req, res, body) {
+      // dynalite validates `data.Limit` etc. on whatever JSON.parse returns, and a body that is valid JSON
+      // but not an object (`null`, `1`, `"x"`) throws inside its async validation, outside any handler,
+      // taking the whole daemon down. DynamoDB answers such a body with a SerializationException.
+      if (!isJsonObjectOrEmpty(body)) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(
+          JSON.stringify({
+            __type: 'com.amazon.coral.service#SerializationException',
+            message: 'Start of structure or map found where not expected.',
+          }),
+        );
+        return;
+      }
       const replay = new PassThrough();
       Object.assign(replay, { method: req.method, url: req.url, headers: req.headers });
       try {
