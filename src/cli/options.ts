@@ -3,6 +3,7 @@
  * means the same thing (same name, same value, same validation, same help line) wherever it appears.
  */
 import { usageError } from '../errors.ts';
+import { NAME_PATTERN } from '../names.ts';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -55,8 +56,6 @@ export type RawValues = { [K in OptionName]?: string | boolean | undefined };
 export const TARGETS = ['local', 'aws'] as const;
 export type Target = (typeof TARGETS)[number];
 
-/** DESIGN §6: the deployment name becomes part of every resource name, which AWS limits (e.g. 32 for a target group). */
-export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,11}$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export function parseTarget(value: string, flag = '--target'): Target {

@@ -38,6 +38,17 @@ describe('resume without a terminal', () => {
     );
   });
 
+  it('start refuses a name that already has a run, before doing anything, and says how to go on', async () => {
+    writeCheckpoint('taken', true);
+    const result = await spawnCli(['start', '--yes', '--name', 'taken', '--state-dir', state.path], {
+      env: baseEnv(config.path),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain("A run named 'taken' already exists");
+    expect(result.stderr).toContain('resilient resume --name taken');
+  });
+
   it('a run that does not exist is a usage error that says how to start one', async () => {
     const result = await spawnCli(['resume', '--name', 'ghost', '--state-dir', state.path], {
       env: baseEnv(config.path),

@@ -2,7 +2,8 @@
  * `resilient start`: deploy → demo (seven stages) → ask → destroy, checkpointed at every transition.
  * Without a terminal it needs --yes, and says so at once: it never starts something it cannot finish.
  */
-import { usageError } from '../../errors.ts';
+import { ResilientError, usageError } from '../../errors.ts';
+import { checkpointFileOf, readRecordedRun } from '../checkpoint-target.ts';
 import type { CommandContext } from '../commands.ts';
 import { type Connection, connectAws, connectLocal } from '../connect.ts';
 import { askStartDeploy } from '../questions.ts';
@@ -17,6 +18,13 @@ export async function run({ io, values, command }: CommandContext): Promise<void
       'resilient start asks questions (the demo menu after each stage, and before destroying) and there is no terminal to ask on: pass --yes',
       '--yes answers with the defaults and verifies every stage automatically; run resilient start --help',
     );
+  }
+  // One run per name: say so before the intro, the local cloud and the first question, not after.
+  const file = await checkpointFileOf(options.stateDir, options.name);
+  if ((await readRecordedRun(file, options.stateDir)) !== undefined) {
+    throw new ResilientError('USAGE', `A run named '${options.name}' already exists (${file}).`, {
+      hint: `continue it: resilient resume --name ${options.name}   or remove it: resilient destroy --name ${options.name}   or pick another --name`,
+    });
   }
   const prompter = sessionPrompter(io, options.yes, command);
   io.line(renderIntro(options.target, options.name, io.style));
