@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAws } from '../../src/aws/index.ts';
 import type { RequestEvent } from '../../src/local/api/gateway.ts';
 import { DEPLOYMENT_TAG_KEY, resourceNames } from '../../src/names.ts';
-import { startRun } from '../../src/run/index.ts';
+import { destroyRun, startRun } from '../../src/run/index.ts';
 import { startTestLocalCloud, type TestLocalCloud } from '../local/_helpers/local-cloud.ts';
 import { recordingHost } from './_host.ts';
 
@@ -95,5 +95,59 @@ describe('a full --yes run against the local cloud', () => {
       `local-cloud run: ${seconds.toFixed(1)} s, ${requests.length} API calls ` +
         `(expected errors, instances' calls included: ${[...failures].map(([k, n]) => `${k} x${n}`).join('; ')})\n`,
     );
+  }, 300_000);
+
+  it('a run stopped during the demo, its later writes lost, is destroyed from the file: nothing remains', async () => {
+    const name = 'crashed';
+    const controller = new AbortController();
+    let image: { path: string; bytes: Buffer } | undefined;
+    const first = await startRun({
+      name,
+      target: 'local',
+      region: local.region,
+      endpoint: local.endpoint,
+      credentials: local.credentials,
+      stateDir,
+      host: recordingHost(),
+      signal: controller.signal,
+      yes: true,
+      keep: false,
+      timeScale: TIME_SCALE,
+      // After stage 4 one instance runs with the SSM-only profile: destroy must cope with that too.
+      onCheckpoint: ({ path, states }) => {
+        if (image !== undefined || !states.includes('demo:stage5.applying')) return;
+        image = { path, bytes: readFileSync(path) };
+        controller.abort();
+      },
+    });
+    expect(first.outcome).toBe('interrupted');
+    if (image === undefined) throw new Error('the run never reached stage 5');
+    writeFileSync(image.path, image.bytes);
+    const destroyed = await destroyRun({
+      stateDir,
+      fromState: image.path,
+      host: recordingHost(),
+      endpoint: local.endpoint,
+      credentials: local.credentials,
+    });
+    expect(destroyed.outcome).toBe('succeeded');
+    expect(existsSync(image.path)).toBe(false);
+    const { aws, close } = createAws({
+      region: local.region,
+      endpoint: local.endpoint,
+      credentials: local.credentials,
+    });
+    try {
+      const names = resourceNames(name);
+      expect(await aws.elbv2.describeLoadBalancer(names.loadBalancer)).toBeUndefined();
+      expect(await aws.autoscaling.describeGroup(names.group)).toBeUndefined();
+      expect(await aws.iam.getInstanceProfile(names.bcProfile)).toBeUndefined();
+      expect(await aws.iam.getRole(names.instanceRole)).toBeUndefined();
+      expect(await aws.dynamodb.describeTable(names.table)).toBeUndefined();
+      expect((await aws.ssm.getParameters(Object.values(names.parameters))).values).toEqual({});
+      expect(await aws.ec2.instances([{ Name: `tag:${DEPLOYMENT_TAG_KEY}`, Values: [name] }])).toEqual([]);
+    } finally {
+      close();
+    }
   }, 300_000);
 });

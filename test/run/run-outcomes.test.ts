@@ -1,5 +1,6 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEPLOY_STEPS, type DeployStep } from '../../machines/deploy.ts';
 import { openCheckpoint } from '../../src/checkpoint/store.ts';
 import { MACHINE_VERSION } from '../../src/run/index.ts';
 import { runHarness } from './_fakes/run-harness.ts';
@@ -131,6 +132,37 @@ describe('run outcomes over the fake cloud', () => {
     expect(result.outcome).toBe('succeeded');
     expect(h.cloud.leftovers()).toEqual([]);
     expect(h.cloud.duplicates()).toEqual([]);
+  });
+
+  it('Ctrl+C lets the call in flight finish and records it; resume goes on from the next step', async () => {
+    h = runHarness();
+    const controller = new AbortController();
+    let current = '';
+    let inFlight = '';
+    const run = h.start({
+      signal: controller.signal,
+      onCheckpoint: ({ states }) => {
+        current = states.find((s) => s.startsWith('deploy:'))?.slice('deploy:'.length) ?? current;
+        // The signal arrives between two turns of the event loop, while some step's call is in flight.
+        if (current === 'creatingTargetGroup' && inFlight === '')
+          setImmediate(() => {
+            inFlight = current;
+            controller.abort();
+          });
+      },
+    });
+    expect((await run).outcome).toBe('interrupted');
+    const next = DEPLOY_STEPS[DEPLOY_STEPS.indexOf(inFlight as DeployStep) + 1];
+    const file = JSON.parse(readFileSync(h.checkpoint(), 'utf8'));
+    expect(file.snapshot.status).toBe('active');
+    expect(file.snapshot.children.deploy.snapshot.value).toBe(next);
+    const resumed = h.resume();
+    expect((await resumed).outcome).toBe('succeeded');
+    const started = resumed.host.events.flatMap((e) => (e.type === 'step-started' ? [e.step] : []));
+    expect(started).not.toContain(inFlight);
+    expect(started).toContain(next);
+    expect(h.cloud.duplicates()).toEqual([]);
+    expect(h.cloud.leftovers()).toEqual([]);
   });
 
   it('a checkpoint written before the run started cannot be resumed, and destroy sweeps by name', async () => {
