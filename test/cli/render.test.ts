@@ -235,6 +235,24 @@ describe('event renderer', () => {
     expect(out).not.toContain('Done');
   });
 
+  it("introduces a deploy step once with the seed's text, corrected (not repeated on retries)", () => {
+    const out = render([
+      { type: 'step-started', step: 'creatingLaunchTemplate', attempt: 0 },
+      {
+        type: 'step-retrying',
+        step: 'creatingLaunchTemplate',
+        attempt: 1,
+        delayMs: 100,
+        reason: 'profile not yet visible',
+      },
+      { type: 'step-started', step: 'creatingLaunchTemplate', attempt: 1 },
+      { type: 'step-finished', step: 'creatingLaunchTemplate' },
+    ]);
+    expect(out.split('Creating an EC2 launch template').length - 1).toBe(1);
+    expect(out).toContain('unprivileged user');
+    expect(out).toContain('IMDSv2');
+  });
+
   it('names steps for people', () => {
     expect(humanStep('creatingTargetGroup')).toBe('creating target group');
   });

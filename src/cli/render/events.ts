@@ -7,6 +7,7 @@ import type { RunEvent } from '../../events.ts';
 import type { Io } from '../io.ts';
 import { renderGetResult } from './get-result.ts';
 import { startWait, type Wait } from './spinner.ts';
+import { STEP_TEXTS } from './step-texts.ts';
 import { renderTargetHealth } from './target-health.ts';
 import { RULE } from './text.ts';
 import { renderObservation } from './verification.ts';
@@ -53,6 +54,8 @@ export function createRenderer(io: Io): Renderer {
    * without a claim.
    */
   const inFlight = new Set<string>();
+  /** Steps whose introduction has been printed (retries and resumes do not repeat it). */
+  const introduced = new Set<string>();
   const lastRetryReason = new Map<string, string>();
   let lastLine = '';
   const rule = style.dim(RULE);
@@ -86,6 +89,13 @@ export function createRenderer(io: Io): Renderer {
     },
     'step-started': (e) => {
       inFlight.add(e.step);
+      const text = STEP_TEXTS[e.step];
+      if (text !== undefined && !introduced.has(e.step)) {
+        introduced.add(e.step);
+        endWait('quiet');
+        print('');
+        print(wrap(text));
+      }
       // Only a terminal gets a spinner for every step; logs get the result lines instead.
       if (!io.isTTY || wait?.kind === 'wait') return;
       endWait('quiet');

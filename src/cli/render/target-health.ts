@@ -2,6 +2,7 @@
  * Target health as the seed lists it (spec "2. Check health"): one line per target with its state,
  * and for targets that are not healthy the ALB reason code and description on the next line.
  */
+import { SEED_HEALTH_CHECK } from '../../aws/elbv2.ts';
 import type { TargetHealthView } from '../../events.ts';
 import type { Style } from './style.ts';
 import { RULE } from './text.ts';
@@ -26,7 +27,9 @@ export function renderTargetHealth(targets: readonly TargetHealthView[], style: 
   lines.push(
     '',
     style.dim('Note that it can take a little while for the health checks to update after a change'),
-    style.dim('(interval × threshold: 20 seconds with this target group, scaled by --time-scale).'),
+    style.dim(
+      `(interval × threshold: ${SEED_HEALTH_CHECK.intervalSeconds * SEED_HEALTH_CHECK.unhealthyThreshold} seconds with this target group; on the local cloud, times --time-scale).`,
+    ),
     '',
     style.dim(RULE),
   );
