@@ -11,16 +11,17 @@ import { ssmParameterFetcher } from './aws.ts';
 import type { ServerConfig } from './config.ts';
 import { checkHealth } from './health.ts';
 import { createIdentityProvider, type IdentityProvider } from './identity.ts';
+import { createItemCache } from './item-cache.ts';
 import { describeError, type Logger } from './logger.ts';
 import { createParameterCache, type FetchParameters, type ParameterCache } from './parameters.ts';
-import { randomKey, readRecommendation, STATIC_ITEM } from './recommendations.ts';
+import { randomKey, readRecommendation, STATIC_ITEM, TableParameterMissingError } from './recommendations.ts';
 
 export interface ServerDeps {
   readonly config: ServerConfig;
   readonly ssm: SSMClient;
   readonly dynamodb: DynamoDBClient;
   readonly logger: Logger;
-  /** Clock for the parameter and identity caches (default Date.now). */
+  /** Clock for the parameter, item and identity caches (default Date.now). */
   readonly now?: () => number;
   /** Source of randomness for the item picked (default Math.random). */
   readonly random?: () => number;
@@ -65,6 +66,11 @@ export function createServer(deps: ServerDeps): RecommendationServer {
     onError: (error) =>
       logger.error('parameters unavailable, using last values', { error: describeError(error) }),
   });
+  const items = createItemCache({
+    ttlMs: config.itemTtlMs,
+    now,
+    read: (table, key) => readRecommendation(dynamodb, table, key, timeoutMs),
+  });
   const identity: IdentityProvider = createIdentityProvider({
     endpoint: config.imdsEndpoint,
     timeoutMs,
@@ -91,7 +97,8 @@ export function createServer(deps: ServerDeps): RecommendationServer {
     const metadata = identity.get(); // in parallel with the table read; never rejects
     let item: Record<string, unknown>;
     try {
-      item = await readRecommendation(dynamodb, values.table, randomKey(random), timeoutMs);
+      if (values.table === undefined) throw new TableParameterMissingError();
+      item = await items.get(values.table, randomKey(random));
     } catch (error: unknown) {
       if (values.failureResponse !== 'static') {
         // The reference server raises here and the connection closes without a response; ALB answers

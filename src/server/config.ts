@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly parameterNames: ParameterNames;
   readonly parameterTtlMs: number;
+  /** How long a table item is served again (item-cache.ts); 0 = read on every request. */
+  readonly itemTtlMs: number;
   /** Bound on every SSM, DynamoDB and IMDS call; below ALB's default 5 s health-check timeout. */
   readonly dependencyTimeoutMs: number;
   /** IMDS base URL; the SDK's own variable, so the server and the credential chain agree. */
@@ -21,7 +23,7 @@ export interface ServerConfig {
   readonly log: LogLevel;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly drainTimeoutMs: number;
-  /** The benchmark's baseline (env.ts `referenceMode`): no parameter cache, one request at a time. */
+  /** The benchmark's baseline (env.ts `referenceMode`): no parameter or item cache, one request at a time. */
   readonly referenceMode: boolean;
 }
 
@@ -64,6 +66,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     );
   }
   const referenceMode = integer(env, SERVER_ENV.referenceMode, 0, 0, 1) === 1;
+  const parameterTtlMs = referenceMode ? 0 : integer(env, SERVER_ENV.parameterTtlMs, 1500, 0, 3_600_000);
   return {
     port: integer(env, SERVER_ENV.port, 80, 0, 65535),
     host: text(env, SERVER_ENV.host, '0.0.0.0'),
@@ -76,7 +79,9 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       ),
       healthCheck: text(env, SERVER_ENV.healthCheckParameter, DEFAULT_PARAMETER_NAMES.healthCheck),
     },
-    parameterTtlMs: referenceMode ? 0 : integer(env, SERVER_ENV.parameterTtlMs, 1500, 0, 3_600_000),
+    parameterTtlMs,
+    // Defaults to the parameter TTL: a deployment that scales one (local cloud time scale) scales both.
+    itemTtlMs: referenceMode ? 0 : integer(env, SERVER_ENV.itemTtlMs, parameterTtlMs, 0, 3_600_000),
     dependencyTimeoutMs: integer(
       env,
       SERVER_ENV.dependencyTimeoutMs,

@@ -17,6 +17,12 @@ export const SERVER_ENV = {
   healthCheckParameter: 'RESILIENT_HEALTH_CHECK_PARAMETER',
   /** How long parameter values are cached, in milliseconds (default 1500). */
   parameterTtlMs: 'RESILIENT_PARAMETER_TTL_MS',
+  /**
+   * How long a recommendation item read from the table is served again, in milliseconds, keyed by (table,
+   * MediaType, ItemId); failed reads are never kept. Default: the parameter TTL. `0` reads the table on
+   * every request.
+   */
+  itemTtlMs: 'RESILIENT_ITEM_TTL_MS',
   /** Timeout of each dependency call (SSM, DynamoDB, IMDS), ms; below ALB's 5 s health-check timeout (default 2000). */
   dependencyTimeoutMs: 'RESILIENT_DEPENDENCY_TIMEOUT_MS',
   /** `info` (default): one JSON line per request and on start/stop; `off`: nothing. */
@@ -25,7 +31,7 @@ export const SERVER_ENV = {
   drainTimeoutMs: 'RESILIENT_DRAIN_TIMEOUT_MS',
   /**
    * `1`: behave like the reference server design, as the benchmark's baseline (DESIGN §8): no parameter
-   * cache (one GetParameters per request, whatever RESILIENT_PARAMETER_TTL_MS says) and one request at a
+   * or item cache (one GetParameters and one GetItem per request, whatever the TTLs say) and one request at a
    * time (a queue of concurrency 1, like the reference's single-threaded HTTPServer). `0` (default): off.
    * Never set on deployments.
    */

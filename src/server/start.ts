@@ -57,6 +57,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     port,
     host: config.host,
     parameterTtlMs: config.parameterTtlMs,
+    itemTtlMs: config.itemTtlMs,
     dependencyTimeoutMs: config.dependencyTimeoutMs,
   });
 

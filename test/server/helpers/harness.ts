@@ -23,6 +23,8 @@ export interface Harness {
 export interface HarnessOptions {
   readonly env?: Record<string, string>;
   readonly now?: () => number;
+  /** Picks the item key of GET / (default Math.random); a constant asks for the same item every time. */
+  readonly random?: () => number;
   readonly parameters?: Record<string, string>;
 }
 
@@ -63,6 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       credentials: TEST_CREDENTIALS,
     }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.random === undefined ? {} : { random: options.random }),
   });
   return {
     url: `http://127.0.0.1:${server.port}`,
