@@ -9,7 +9,15 @@ import { destroyRun } from '../../src/run/index.ts';
 import { deployActors } from '../../src/steps/deploy.ts';
 import { destroyActors } from '../../src/steps/destroy.ts';
 import { recordingHost } from '../run/_host.ts';
-import { collapse, type Injection, modelEvents, pathName, planOf, policiesFor } from './_model/outcomes.ts';
+import {
+  collapse,
+  expectRetriesCausedByTheInjection,
+  type Injection,
+  modelEvents,
+  pathName,
+  planOf,
+  policiesFor,
+} from './_model/outcomes.ts';
 import { NAMES, phaseHarness } from './_model/sut.ts';
 
 /**
@@ -172,6 +180,7 @@ describe(`destroy: every simple path of each chain and of the sweep (${cases.len
       expect(seen.slice(0, expected.length)).toEqual(
         implied && seen.length === expected.length - 1 ? expected.slice(0, -1) : expected,
       );
+      expectRetriesCausedByTheInjection(plan, host.events);
 
       for (const save of harness.saves) {
         expect(save.file.snapshot).toMatchObject({ value: save.value });

@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import { __unsafe_getAllOwnEventDescriptors, type AnyMachineSnapshot, type EventObject } from 'xstate';
 import type { StepPolicy } from '../../../machines/step-kit.ts';
+import type { RunEvent } from '../../../src/events.ts';
 import type { FaultKind } from '../../run/_fakes/faults.ts';
 
 /**
@@ -115,4 +117,22 @@ export function collapse(values: readonly string[]): string[] {
 export function pathName(end: unknown, plan: ReadonlyMap<string, Outcome>): string {
   const odd = [...plan].filter(([, o]) => o !== 'done').map(([step, o]) => `${step}: ${o}`);
   return `ends in ${JSON.stringify(end)} after ${odd.length === 0 ? 'every step done' : odd.join(', ')}`;
+}
+
+/**
+ * A step planned to retry did retry, for the planned reason: a throttle shows as a transient cloud error,
+ * a not-ready answer as the step's own reason (so the wait was not caused by something else).
+ */
+export function expectRetriesCausedByTheInjection(
+  plan: ReadonlyMap<string, Outcome>,
+  events: readonly RunEvent[],
+) {
+  for (const [step, outcome] of plan) {
+    if (outcome !== 'throttled' && outcome !== 'not-ready') continue;
+    const retry = events.find((e) => e.type === 'step-retrying' && e.step === step);
+    const reason = retry?.type === 'step-retrying' ? retry.reason : 'no retry';
+    if (outcome === 'throttled')
+      expect(reason).toMatch(/^transient cloud error (ThrottlingException|RequestLimitExceeded)$/);
+    else expect(reason).not.toMatch(/transient|no retry/);
+  }
 }
