@@ -5,6 +5,7 @@
  */
 import { ResilientError } from '../errors.ts';
 import type { Io } from './io.ts';
+import { reportError } from './report-error.ts';
 
 export interface Interrupt {
   /** Aborted on the first Ctrl+C, with an INTERRUPTED ResilientError as its reason. */
@@ -64,21 +65,27 @@ export function installInterrupt(io: Io, options: InterruptOptions): Interrupt {
  * enquirer 2.4.1 on Node >= 24.2 throws ERR_USE_AFTER_CLOSE from its keypress cleanup when Ctrl+C
  * cancels a prompt (enquirer#483, fix #485 unmerged), and the prompt's promise then never settles
  * (xstate.md §5, verified). Nothing is in flight while we wait for an answer and the checkpoint is on
- * disk, so leaving with 130 is safe. Any other uncaught error is re-thrown (a bug: exit 1).
+ * disk, so leaving with 130 is safe. Any other uncaught error is reported as a bug (exit 1).
  */
 export function guardPromptCtrlC(
   io: Io,
   exit: (code: number) => void = (code) => process.exit(code),
 ): () => void {
-  const handler = (error: unknown): void => {
+  const handler = promptCrashHandler(io, exit);
+  process.on('uncaughtException', handler);
+  return () => process.off('uncaughtException', handler);
+}
+
+/** The `uncaughtException` listener `guardPromptCtrlC` installs. */
+export function promptCrashHandler(io: Io, exit: (code: number) => void): (error: unknown) => void {
+  return (error) => {
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_USE_AFTER_CLOSE') {
       io.warn('');
       io.warn(io.style.yellow('Cancelled.'));
       exit(130);
       return;
     }
-    throw error;
+    // Installing a handler turns off Node's own crash report: report it ourselves as a bug, exit 1.
+    exit(reportError(io, error, undefined));
   };
-  process.on('uncaughtException', handler);
-  return () => process.off('uncaughtException', handler);
 }

@@ -49,10 +49,7 @@ export function needsAnswerError(q: Question, command: string | undefined): Resi
     'USAGE',
     `"${q.message.split('\n')[0]}" needs an answer, and there is no terminal to ask on: pass ${q.flag}`,
     {
-      hint: `${q.flag} answers every question with its default; run resilient ${command ?? ''} --help`.replace(
-        '  ',
-        ' ',
-      ),
+      hint: `${q.flag} answers every question with its default; run resilient ${command === undefined ? '' : `${command} `}--help`,
     },
   );
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { installInterrupt } from '../../src/cli/interrupt.ts';
+import { installInterrupt, promptCrashHandler } from '../../src/cli/interrupt.ts';
 import { ResilientError } from '../../src/errors.ts';
 import { captureIo } from './_helpers/cli.ts';
 
@@ -28,5 +28,25 @@ describe('Ctrl+C', () => {
     interrupt.dispose();
     expect(source.listenerCount('SIGINT')).toBe(0);
     expect(source.listenerCount('SIGTERM')).toBe(0);
+  });
+});
+
+describe('uncaught errors while a prompt is shown', () => {
+  it("enquirer's ERR_USE_AFTER_CLOSE on Ctrl+C (Node >= 24.2) exits 130 with 'Cancelled.'", () => {
+    const cap = captureIo();
+    const codes: number[] = [];
+    const error = Object.assign(new Error('readline was closed'), { code: 'ERR_USE_AFTER_CLOSE' });
+    promptCrashHandler(cap.io, (c) => codes.push(c))(error);
+    expect(codes).toEqual([130]);
+    expect(cap.stderr()).toContain('Cancelled.');
+  });
+
+  it('any other uncaught error is reported as a bug and exits 1', () => {
+    const cap = captureIo();
+    const codes: number[] = [];
+    promptCrashHandler(cap.io, (c) => codes.push(c))(new TypeError('x is undefined'));
+    expect(codes).toEqual([1]);
+    expect(cap.stderr()).toContain('error: x is undefined');
+    expect(cap.stderr()).toContain('This is a bug in resilient');
   });
 });
