@@ -105,6 +105,31 @@ describe('after a crash (SIGKILL mid-deploy)', () => {
 });
 
 describe('Ctrl+C and resume', () => {
+  it('a second SIGINT exits at once with 130; the checkpoint stays valid and destroy leaves nothing', async () => {
+    let sent = false;
+    const result = await spawnCli(
+      ['start', '--yes', '--time-scale', '0.05', '--name', 'twice', '--state-dir', state.path],
+      {
+        env: baseEnv(config.path),
+        deadlineMs: 120_000,
+        onStdout: (out, child) => {
+          if (!sent && out.includes('Created Auto Scaling group')) {
+            sent = true;
+            child.kill('SIGINT');
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('The checkpoint is still valid');
+    const destroyed = await cli(['destroy', '--name', 'twice', '--yes']);
+    if (destroyed.code !== 0)
+      throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
+    expect(await leftovers(cloud.clients, 'twice')).toEqual([]);
+  }, 200_000);
+
   it('the first SIGINT stops after the call in flight and exits 130; resume finishes the run and leaves nothing', async () => {
     let sent = false;
     const interrupted = await spawnCli(
