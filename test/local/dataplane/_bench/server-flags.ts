@@ -1,0 +1,143 @@
+/**
+ * Benchmark (not a test): what the instances' Node flags cost or save. Three instances run the real
+ * recommendation server (shipped JavaScript) behind the local load balancer, against the project
+ * benchmark's backend process (dynalite + SSM answers); for each flag set, closed-loop GET / for
+ * `seconds` (autocannon, 16 connections, from its own process), then the servers' CPU time per request
+ * (from /proc, robust to machine noise), req/s, and RSS per instance after the load.
+ * Run: node test/local/dataplane/_bench/server-flags.ts [seconds] [rounds] [variant,variant...]
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LocalCloudConfig } from '../../../../src/local/contracts.ts';
+import { createDataPlane } from '../../../../src/local/dataplane/data-plane.ts';
+import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-runtime.ts';
+import { DEFAULT_OPTIONS } from '../../../../src/local/dataplane/options.ts';
+import { serverEnvBlock } from '../../../../src/userdata/server-env.ts';
+import { BENCH_PARAMETERS } from '../../../bench/backend.ts';
+import { startBackendProcess } from '../../../bench/processes.ts';
+import { FakeView, SHALLOW_CHECK } from '../_helpers/fake-view.ts';
+import { waitFor } from '../_helpers/harness.ts';
+import type { LoadJob, RateResult } from './load-worker.ts';
+
+const seconds = Number(process.argv[2] ?? '5');
+const rounds = Number(process.argv[3] ?? '1');
+/** Optional: only these variants (comma-separated names). */
+const only = process.argv[4]?.split(',');
+const VARIANTS: Record<string, readonly string[]> = {
+  default: DEFAULT_OPTIONS.workload.nodeArgs,
+  semi2: ['--max-old-space-size=64', '--max-semi-space-size=2'],
+  semi8: ['--max-old-space-size=64', '--max-semi-space-size=8'],
+  semi16: ['--max-old-space-size=64', '--max-semi-space-size=16'],
+  optimizeForSize: [...DEFAULT_OPTIONS.workload.nodeArgs, '--optimize-for-size'],
+};
+
+function runJob<T>(job: LoadJob): Promise<T> {
+  return new Promise((done, fail) => {
+    const child = fork(fileURLToPath(new URL('./load-worker.ts', import.meta.url)), [JSON.stringify(job)]);
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.once('message', (result) => done(result as T));
+    child.once('error', fail);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      fail(new Error(`load generator exited with ${code}`));
+    });
+  });
+}
+
+/** utime + stime of a process, in ms (/proc/<pid>/stat fields 14 and 15, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const rssMiB = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+
+async function measure(endpoint: string, name: string, nodeArgs: readonly string[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'resilient-flags-'));
+  const config: LocalCloudConfig = {
+    accountId: '123456789012',
+    region: 'us-west-2',
+    zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
+    timeScale: 0.05,
+    dataDir,
+    endpoint,
+  };
+  const view = new FakeView();
+  const plane = createDataPlane({
+    view,
+    config,
+    workload: { ...DEFAULT_OPTIONS.workload, nodeArgs },
+  });
+  const ids = ['i-f1', 'i-f2', 'i-f3'];
+  try {
+    const userData = [
+      '#!/bin/bash',
+      serverEnvBlock({
+        RESILIENT_PORT: '80',
+        RESILIENT_TABLE_PARAMETER: BENCH_PARAMETERS.table,
+        RESILIENT_FAILURE_RESPONSE_PARAMETER: BENCH_PARAMETERS.failureResponse,
+        RESILIENT_HEALTH_CHECK_PARAMETER: BENCH_PARAMETERS.healthCheck,
+      }),
+    ].join('\n');
+    for (const id of ids) view.addInstance(id, { userData });
+    const port = await plane.reserveLoadBalancerPort('lb');
+    view.targetGroupList = [
+      {
+        arn: 'tg',
+        port: 80,
+        healthCheck: SHALLOW_CHECK,
+        targets: ids.map((id) => ({ id, port: 80, drainingUntil: undefined })),
+      },
+    ];
+    view.loadBalancerList = [
+      { arn: 'lb', port, state: 'active', listeners: [{ arn: 'l', port: 80, targetGroupArn: 'tg' }] },
+    ];
+    plane.reconcile();
+    await waitFor(
+      'healthy',
+      () => (ids.every((id) => plane.targetHealth('tg', id, 80)?.state === 'healthy') ? true : undefined),
+      60_000,
+    );
+    const url = `http://127.0.0.1:${port}/`;
+    const pids = ids.map(
+      (id) =>
+        (plane as unknown as { instance(id: string): InstanceRuntime | undefined }).instance(id)?.pid ?? 0,
+    );
+    const sample = await fetch(url).then((r) => r.text());
+    await runJob<RateResult>({ kind: 'rate', url, seconds: 1, connections: 16, rate: undefined });
+    const before = pids.map(cpuMs);
+    const run = await runJob<RateResult>({ kind: 'rate', url, seconds, connections: 16, rate: undefined });
+    const cpu = pids.map((pid, i) => cpuMs(pid) - (before[i] ?? 0)).reduce((a, b) => a + b, 0);
+    return {
+      variant: name,
+      nodeArgs: nodeArgs.join(' '),
+      rps: run.rps,
+      non2xx: run.non2xx,
+      sample: sample.slice(0, 120),
+      serverCpuUsPerRequest: Math.round((cpu * 1000) / Math.max(1, run.total)),
+      rssMiB: pids.map((pid) => rssMiB(pid).toFixed(1)),
+    };
+  } finally {
+    await plane.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const backend = await startBackendProcess();
+try {
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, args] of Object.entries(VARIANTS)) {
+      if (only !== undefined && !only.includes(name)) continue;
+      process.stdout.write(
+        `${JSON.stringify({ round, ...(await measure(backend.endpoint, name, args)) })}\n`,
+      );
+    }
+  }
+} finally {
+  await backend.stop();
+}
