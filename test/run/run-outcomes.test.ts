@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEPLOY_STEPS, type DeployStep } from '../../machines/deploy.ts';
 import { openCheckpoint } from '../../src/checkpoint/store.ts';
+import type { Question } from '../../src/events.ts';
 import { MACHINE_VERSION } from '../../src/run/index.ts';
 import { runHarness } from './_fakes/run-harness.ts';
 
@@ -162,6 +163,40 @@ describe('run outcomes over the fake cloud', () => {
     expect(started).not.toContain(inFlight);
     expect(started).toContain(next);
     expect(h.cloud.duplicates()).toEqual([]);
+    expect(h.cloud.leftovers()).toEqual([]);
+  });
+
+  it('Ctrl+C while a question waits stops at once; resume asks the same question again', async () => {
+    h = runHarness();
+    const controller = new AbortController();
+    const asked: Question[] = [];
+    const run = h.start({
+      yes: false,
+      signal: controller.signal,
+      // Nobody answers the stage 2 menu; the user presses Ctrl+C instead.
+      ask: (q) => {
+        asked.push(q);
+        if (q.kind === 'demo-menu' && q.stage === 2) {
+          setImmediate(() => controller.abort());
+          return new Promise<never>(() => {});
+        }
+        return Promise.resolve({ kind: 'demo-menu', choice: 'next' });
+      },
+    });
+    expect((await run).outcome).toBe('interrupted');
+    const file = JSON.parse(readFileSync(h.checkpoint(), 'utf8'));
+    expect(file.snapshot.children.demo.snapshot.value).toEqual({ stage2: 'menu' });
+    const resumed = h.resume({}, (q) =>
+      q.kind === 'confirm-destroy' ? { kind: 'confirm-destroy', yes: true } : undefined,
+    );
+    expect((await resumed).outcome).toBe('succeeded');
+    expect(resumed.host.questions[0]).toEqual({ kind: 'demo-menu', stage: 2, defaultAnswer: 'next' });
+    expect(
+      resumed.host.questions
+        .filter((q) => q.kind === 'demo-menu')
+        .map((q) => q.kind === 'demo-menu' && q.stage),
+    ).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(asked.map((q) => q.kind === 'demo-menu' && q.stage)).toEqual([1, 2]);
     expect(h.cloud.leftovers()).toEqual([]);
   });
 

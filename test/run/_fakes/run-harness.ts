@@ -17,6 +17,8 @@ export interface ProcessOptions {
   readonly session?: FakeSession;
   readonly signal?: AbortSignal;
   readonly onCheckpoint?: (saved: Saved) => void;
+  /** Replaces the recording host's answers (e.g. a person who never answers). */
+  readonly ask?: Host['ask'];
 }
 
 /** The run API bound to one fake cloud and one temp state dir; `cleanup()` removes the dir. */
@@ -47,6 +49,7 @@ export function runHarness(delays: Partial<FakeDelays> = {}) {
       answer?: (q: Question) => Answer | undefined,
     ): Promise<RunResult> & { host: Host } {
       const host = recordingHost(answer);
+      if (options.ask !== undefined) host.ask = options.ask;
       return withHost(
         host,
         startRun({
@@ -60,8 +63,11 @@ export function runHarness(delays: Partial<FakeDelays> = {}) {
         }),
       );
     },
-    resume(options: ProcessOptions & { name?: string } = {}): Promise<RunResult> & { host: Host } {
-      const host = recordingHost();
+    resume(
+      options: ProcessOptions & { name?: string } = {},
+      answer?: (q: Question) => Answer | undefined,
+    ): Promise<RunResult> & { host: Host } {
+      const host = recordingHost(answer);
       return withHost(host, resumeRun({ ...connection(host, options), name: options.name ?? 'demo' }));
     },
     destroy(
