@@ -1,8 +1,8 @@
 /**
- * A TCP relay in front of each instance's workload: the load balancer and the health checker talk to the
- * instance through it, never to the process directly. It is how "hang" and "slow" are injected without
- * touching the workload (DESIGN §7, fault injection), and it gives the instance a port that survives
- * process restarts. While no process listens (booting, rebooting, crashed) it resets every connection,
+ * A TCP relay in front of each instance's workload: the instance's network face. Health checks always go
+ * through it, the load balancer whenever a fault is set (see "Fast path" below). It is how "hang" and
+ * "slow" are injected without touching the workload (DESIGN §7, fault injection), and it gives the
+ * instance a port that survives process restarts. While no process listens (booting, rebooting, crashed) it resets every connection,
  * which is what a host with no listener does to a SYN: callers see a refused/reset connection.
  *
  * hang: connections are accepted and their bytes swallowed in both directions (callers time out).

@@ -32,6 +32,8 @@ const VARIANTS: Record<string, readonly string[]> = {
   semi8: ['--max-old-space-size=64', '--max-semi-space-size=8'],
   semi16: ['--max-old-space-size=64', '--max-semi-space-size=16'],
   optimizeForSize: [...DEFAULT_OPTIONS.workload.nodeArgs, '--optimize-for-size'],
+  // The default flags on src/server/main.ts itself (shippedServer: false): the type stripper's cost.
+  typescriptEntry: DEFAULT_OPTIONS.workload.nodeArgs,
 };
 
 function runJob<T>(job: LoadJob): Promise<T> {
@@ -56,6 +58,9 @@ function cpuMs(pid: number): number {
 
 const rssMiB = (pid: number): number =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+/** Proportional set size: pages shared with the other instances (node's own code) count once overall. */
+const pssMiB = (pid: number): number =>
+  Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) / 1024;
 
 async function measure(endpoint: string, name: string, nodeArgs: readonly string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'resilient-flags-'));
@@ -71,7 +76,7 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
   const plane = createDataPlane({
     view,
     config,
-    workload: { ...DEFAULT_OPTIONS.workload, nodeArgs },
+    workload: { ...DEFAULT_OPTIONS.workload, nodeArgs, shippedServer: name !== 'typescriptEntry' },
   });
   const ids = ['i-f1', 'i-f2', 'i-f3'];
   try {
@@ -121,6 +126,7 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
       sample: sample.slice(0, 120),
       serverCpuUsPerRequest: Math.round((cpu * 1000) / Math.max(1, run.total)),
       rssMiB: pids.map((pid) => rssMiB(pid).toFixed(1)),
+      pssMiB: pids.map((pid) => pssMiB(pid).toFixed(1)),
     };
   } finally {
     await plane.close();
