@@ -2,7 +2,8 @@
  * Regression for two operations the AWS CLI exposed as missing (the daemon answered UnknownOperationException
  * / InvalidAction): `aws ssm describe-parameters`, what a CLI user lists parameters with (and how the
  * teardown check proves none is left), and `aws ec2 describe-launch-template-versions`, how one reads back
- * a template's data (IMDSv2, profile, user data). Both through the CLI against the daemon process.
+ * a template's data (IMDSv2, profile, user data); and `aws iam get-policy-version`, how one reads a
+ * policy's document back. All through the CLI against the daemon process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Aws, awsCli, failure, ok } from './_helpers/aws-cli.ts';
@@ -35,7 +36,7 @@ const names = async (...args: string[]): Promise<string[]> =>
     (p) => p.Name,
   );
 
-describe('aws ssm describe-parameters', () => {
+describe('aws ssm describe-parameters', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     await Promise.all(
       [
@@ -119,7 +120,7 @@ describe('aws ssm describe-parameters', () => {
   });
 });
 
-describe('aws ec2 describe-launch-template-versions', () => {
+describe('aws ec2 describe-launch-template-versions', { timeout: 120_000 }, () => {
   const userData = Buffer.from(
     "#!/bin/bash\ncat > /etc/resilient/server.env <<'RESILIENT_ENV'\nA=b\nRESILIENT_ENV\n",
   ).toString('base64');
@@ -195,5 +196,79 @@ describe('aws ec2 describe-launch-template-versions', () => {
     ]);
     expect(version.code).toBe('InvalidLaunchTemplateId.VersionNotFound');
     expect(template.code).toBe('InvalidLaunchTemplateName.NotFoundException');
+  });
+});
+
+describe('aws iam get-policy-version', { timeout: 120_000 }, () => {
+  // Characters that URL-decoding would change if the document were not URL-encoded on the wire.
+  const document = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/a%41b+c d&é' }],
+  };
+
+  beforeAll(async () => {
+    await ok(
+      aws,
+      'iam',
+      'create-policy',
+      '--policy-name',
+      'inspect-policy',
+      '--policy-document',
+      JSON.stringify(document),
+    );
+  });
+
+  it('returns the default version’s document exactly as written, for our policies and AWS managed ones', async () => {
+    type Version = { PolicyVersion: { Document: unknown; VersionId: string; IsDefaultVersion: boolean } };
+    const [ours, managed] = await Promise.all([
+      ok<Version>(
+        aws,
+        'iam',
+        'get-policy-version',
+        '--policy-arn',
+        `arn:aws:iam::${daemon.record.accountId}:policy/inspect-policy`,
+        '--version-id',
+        'v1',
+      ),
+      ok<Version>(
+        aws,
+        'iam',
+        'get-policy-version',
+        '--policy-arn',
+        'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+        '--version-id',
+        'v1',
+      ),
+    ]);
+    expect(ours.PolicyVersion).toMatchObject({ Document: document, VersionId: 'v1', IsDefaultVersion: true });
+    expect(managed.PolicyVersion.Document).toMatchObject({
+      Statement: expect.arrayContaining([
+        expect.objectContaining({ Action: expect.arrayContaining(['ssm:UpdateInstanceInformation']) }),
+      ]),
+    });
+  });
+
+  it('answers a missing version or policy with NoSuchEntity', async () => {
+    const [version, policy] = await Promise.all([
+      failure(
+        aws,
+        'iam',
+        'get-policy-version',
+        '--policy-arn',
+        `arn:aws:iam::${daemon.record.accountId}:policy/inspect-policy`,
+        '--version-id',
+        'v2',
+      ),
+      failure(
+        aws,
+        'iam',
+        'get-policy-version',
+        '--policy-arn',
+        `arn:aws:iam::${daemon.record.accountId}:policy/none`,
+        '--version-id',
+        'v1',
+      ),
+    ]);
+    expect([version.code, policy.code]).toEqual(['NoSuchEntity', 'NoSuchEntity']);
   });
 });

@@ -32,7 +32,7 @@ afterAll(async () => {
 const retriedError =
   /An error occurred \(([^)]+)\) when calling the (\w+) operation \(reached max retries: 1\)/;
 
-describe('the AWS CLI retries the local cloud’s throttling and server errors', () => {
+describe('the AWS CLI retries the local cloud’s throttling and server errors', { timeout: 120_000 }, () => {
   it('recognises every protocol’s throttling code as a throttle', async () => {
     await control.setApiFaults({ throttleRate: 1, errorRate: 0 });
     const outs = await Promise.all([

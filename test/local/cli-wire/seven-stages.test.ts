@@ -31,7 +31,8 @@ const TIME_SCALE = 0.05;
 const BOGUS_TABLE = 'this-is-not-a-table';
 const STAGE_DEADLINE_MS = 30_000;
 
-describe('the seven demo stages, driven and observed with the AWS CLI alone', () => {
+// Timeouts are hang detectors: every CLI call is a Python process, and two cores are shared with other suites.
+describe('the seven demo stages, driven and observed with the AWS CLI alone', { timeout: 180_000 }, () => {
   let daemon: DaemonProcess;
   let aws: Aws;
   let dir: string;
@@ -67,7 +68,7 @@ describe('the seven demo stages, driven and observed with the AWS CLI alone', ()
       'Key=deregistration_delay.timeout_seconds,Value=60',
     );
     await stage('every target healthy', () => allHealth('healthy'));
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await daemon?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { str } from './common.ts';
 import { instanceProfileOperations } from './instance-profiles.ts';
 import { findRole, iamArn, iamState, roleKey } from './model.ts';
 import { policyOperations } from './policies.ts';
+import { policyVersionOperations } from './policy-versions.ts';
 import { roleOperations } from './roles.ts';
 
 export { findInstanceProfile, findRole } from './model.ts';
@@ -32,6 +33,11 @@ export const iam: ServiceModule = {
   signingName: 'iam',
   protocol: 'awsQuery',
   actionPrefix: 'iam',
-  operations: { ...roleOperations, ...policyOperations, ...instanceProfileOperations },
+  operations: {
+    ...roleOperations,
+    ...policyOperations,
+    ...policyVersionOperations,
+    ...instanceProfileOperations,
+  },
   resources: (operation, input, ctx) => resources(operation, input, ctx.cloud),
 };

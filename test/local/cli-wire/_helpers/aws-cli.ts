@@ -50,19 +50,42 @@ export function keyEnv(
   };
 }
 
+/**
+ * At most this many CLI processes at once across a test file: each is a Python interpreter costing about
+ * half a CPU-second to start, and two cores are shared with every other suite.
+ */
+const MAX_CONCURRENT_CLI = 3;
+let running = 0;
+const queued: (() => void)[] = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_CONCURRENT_CLI) await new Promise<void>((go) => queued.push(go));
+  running += 1;
+  return () => {
+    running -= 1;
+    queued.shift()?.();
+  };
+}
+
 export function awsCli(daemon: DaemonProcess, env: NodeJS.ProcessEnv = profileEnv(daemon)): Aws {
-  return (...args) =>
-    new Promise((done) => {
-      execFile(
-        AWS,
-        ['--endpoint-url', daemon.endpoint, '--output', 'json', ...args],
-        { env, timeout: CALL_DEADLINE_MS, maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-          done({ code, stdout, stderr });
-        },
-      );
-    });
+  return async (...args) => {
+    const release = await slot();
+    try {
+      return await new Promise<CliResult>((done) => {
+        execFile(
+          AWS,
+          ['--endpoint-url', daemon.endpoint, '--output', 'json', ...args],
+          { env, timeout: CALL_DEADLINE_MS, maxBuffer: 16 * 1024 * 1024 },
+          (error, stdout, stderr) => {
+            const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+            done({ code, stdout, stderr });
+          },
+        );
+      });
+    } finally {
+      release();
+    }
+  };
 }
 
 /** Runs a call that must succeed and parses its JSON output (`{}` when the operation prints nothing). */
