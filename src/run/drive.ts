@@ -53,6 +53,19 @@ export function leaves(value: unknown): string[] {
   });
 }
 
+/** True while some machine of the system is in a `step` state: a create or delete may be on the wire. */
+export function stepInFlight(snapshot: AnyMachineSnapshot): boolean {
+  if (snapshot.hasTag('step')) return true;
+  return Object.values(snapshot.children as Record<string, AnyActorRef | undefined>).some((child) => {
+    const inner = child?.getSnapshot() as Partial<AnyMachineSnapshot> | undefined;
+    return (
+      inner?.value !== undefined &&
+      typeof inner.hasTag === 'function' &&
+      stepInFlight(inner as AnyMachineSnapshot)
+    );
+  });
+}
+
 export interface DriveOptions {
   readonly machine: AnyStateMachine;
   readonly store: CheckpointStore;
@@ -195,8 +208,10 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
 
     function onAbort() {
       interruptRequested = true;
-      // Waiting for a person (or between steps): nothing is in flight, stop now.
-      if (asking !== undefined) interrupt();
+      // Waiting for a person, for a retry timer, or polling (the demo's observations may poll for
+      // minutes): stop now; restoring re-runs the idempotent wait or poll. A step that creates or
+      // deletes something finishes its call first, and the next transition stops the run.
+      if (asking !== undefined || !stepInFlight(actor.getSnapshot())) interrupt();
     }
 
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -166,6 +166,33 @@ describe('run outcomes over the fake cloud', () => {
     expect(h.cloud.leftovers()).toEqual([]);
   });
 
+  it('Ctrl+C during a long observation stops at once; resume observes the stage again', async () => {
+    h = runHarness();
+    const cloud = h.cloud;
+    const controller = new AbortController();
+    const failureResponse = '/resilient/demo/failure-response';
+    const run = h.start({
+      signal: controller.signal,
+      onCheckpoint: ({ states }) => {
+        if (!states.includes('demo:stage3.observing') || controller.signal.aborted) return;
+        // Stage 3 will not hold (its observation would poll until the stage deadline, 30 s away) ...
+        cloud.world.parameters.set(failureResponse, 'none');
+        // ... and the user presses Ctrl+C while it polls.
+        setTimeout(() => controller.abort(), 20);
+      },
+    });
+    expect((await run).outcome).toBe('interrupted');
+    const file = JSON.parse(readFileSync(h.checkpoint(), 'utf8'));
+    expect(file.snapshot.children.demo.snapshot.value).toEqual({ stage3: 'observing' });
+    expect(run.host.events.filter((e) => e.type === 'observation')).toHaveLength(2);
+    cloud.world.parameters.set(failureResponse, 'static');
+    const resumed = h.resume();
+    expect((await resumed).outcome).toBe('succeeded');
+    const observed = resumed.host.events.flatMap((e) => (e.type === 'observation' ? [e.stage] : []));
+    expect(observed).toEqual([3, 4, 5, 6, 7]);
+    expect(cloud.leftovers()).toEqual([]);
+  });
+
   it('Ctrl+C while a question waits stops at once; resume asks the same question again', async () => {
     h = runHarness();
     const controller = new AbortController();
