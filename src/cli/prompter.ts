@@ -42,6 +42,8 @@ export interface PrompterOptions {
   readonly enquirer?: EnquirerType;
   /** The command, for the hint (`run resilient start --help`). */
   readonly command?: string;
+  /** false: prompts without colour (NO_COLOR, --no-color). */
+  readonly color?: boolean;
 }
 
 export function needsAnswerError(q: Question, command: string | undefined): ResilientError {
@@ -89,6 +91,8 @@ export function createPrompter(options: PrompterOptions): Prompter {
 
   async function enquirer(): Promise<EnquirerType> {
     if (instance === undefined) {
+      // enquirer colours through ansi-colors, which reads only FORCE_COLOR=0, once, when first loaded.
+      if (options.color === false) process.env['FORCE_COLOR'] = '0';
       const { default: Enquirer } = await import('enquirer');
       instance = new Enquirer();
     }

@@ -11,7 +11,7 @@ import { outcomeError } from './outcome.ts';
 import { createPrompter, type Prompter } from './prompter.ts';
 
 export function sessionPrompter(io: Io, yes: boolean, command: string): Prompter {
-  return createPrompter({ interactive: io.interactive, yes, command });
+  return createPrompter({ interactive: io.interactive, yes, command, color: io.style.enabled });
 }
 
 export async function runSession(

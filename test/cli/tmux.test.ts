@@ -19,6 +19,9 @@ const env = (): Record<string, string> => {
   };
 };
 
+/** A colour or attribute escape sequence (Select Graphic Rendition). */
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
+
 describe('in a real terminal (tmux)', () => {
   it('the demo menu takes digits and Enter, then the destroy confirmation takes y', async () => {
     session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
@@ -41,6 +44,16 @@ describe('in a real terminal (tmux)', () => {
     const end = await session.waitFor(/EXIT=\d+/);
     expect(end).toContain('destroy: yes');
     expect(end).toContain('EXIT=0');
+  });
+
+  it('the menu is coloured on a terminal, and not under NO_COLOR', async () => {
+    session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
+    await session.waitFor(/Which action would you like to take\?/);
+    expect(session.screen(true)).toMatch(SGR);
+    session.kill();
+    session = startTmux([process.execPath, BIN, 'prompt-demo'], { ...env(), NO_COLOR: '1' }, ROOT);
+    await session.waitFor(/Which action would you like to take\?/);
+    expect(session.screen(true)).not.toMatch(SGR);
   });
 
   it('Ctrl+C at the menu exits 130 cleanly, without a stack trace', async () => {

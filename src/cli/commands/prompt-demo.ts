@@ -13,7 +13,12 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   try {
     const host = createHost(
       io,
-      createPrompter({ interactive: io.interactive, yes: values.yes === true, command }),
+      createPrompter({
+        interactive: io.interactive,
+        yes: values.yes === true,
+        command,
+        color: io.style.enabled,
+      }),
     );
     for (;;) {
       const answer = await host.ask({ kind: 'demo-menu', stage: 1, defaultAnswer: 'next' });

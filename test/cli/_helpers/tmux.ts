@@ -8,8 +8,8 @@ import { rmSync } from 'node:fs';
 export interface TmuxSession {
   /** Sends keys as tmux names them ('1', 'Enter', 'C-c'). */
   send(...keys: string[]): void;
-  /** The visible screen as text. */
-  screen(): string;
+  /** The visible screen as text (with `escapes`: with its colour and attribute sequences). */
+  screen(escapes?: boolean): string;
   /** Polls the screen until `pattern` appears; throws with the screen after `deadlineMs`. */
   waitFor(pattern: RegExp, deadlineMs?: number): Promise<string>;
   /** Everything the session printed (scroll-back included), wrapped lines joined. */
@@ -59,7 +59,7 @@ export function startTmux(
     send: (...keys) => {
       tmux('send-keys', '-t', 'cli', ...keys);
     },
-    screen: () => tmux('capture-pane', '-p', '-t', 'cli'),
+    screen: (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cli'),
     waitFor: async (pattern, deadlineMs = 15_000) => {
       const deadline = Date.now() + deadlineMs;
       for (;;) {
