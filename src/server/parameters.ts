@@ -1,4 +1,5 @@
 import type { ParameterNames } from './config.ts';
+import { refreshAheadMs } from './freshness.ts';
 
 export type FailureResponse = 'none' | 'static';
 export type HealthCheckKind = 'shallow' | 'deep';
@@ -27,8 +28,9 @@ export interface ParameterCache {
 }
 
 /**
- * The three parameters behind a time-to-live cache: at most one GetParameters call per TTL whatever the
- * request rate, concurrent requests during a refresh share the one in-flight call, and values are never
+ * The three parameters behind a time-to-live cache: about one GetParameters call per TTL whatever the
+ * request rate (refreshed ahead in its last tenth, freshness.ts), concurrent requests during a refresh
+ * share the one in-flight call, and values are never
  * older than the TTL while SSM answers. When SSM fails (or a name is missing) the last value read for each
  * name is kept; with none ever read, the safe defaults are used: failure response `none` and health check
  * `shallow` (what the reference server does when a parameter is absent).
@@ -40,6 +42,9 @@ export function createParameterCache(options: ParameterCacheOptions): ParameterC
   let values: ParameterValues = toValues(last, names);
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<ParameterValues> | undefined;
+  const refreshFrom = ttlMs - refreshAheadMs(ttlMs);
+  /** False after a failed refresh: a down SSM is then asked once per TTL, never ahead. */
+  let lastRefreshOk = true;
 
   const refresh = async (): Promise<ParameterValues> => {
     try {
@@ -49,7 +54,9 @@ export function createParameterCache(options: ParameterCacheOptions): ParameterC
         if (value !== undefined) last.set(name, value);
       }
       values = toValues(last, names);
+      lastRefreshOk = true;
     } catch (error: unknown) {
+      lastRefreshOk = false;
       options.onError?.(error);
     } finally {
       // A failed refresh also starts a new period: a down SSM is asked once per TTL, not once per request.
@@ -61,9 +68,15 @@ export function createParameterCache(options: ParameterCacheOptions): ParameterC
 
   return {
     get(): Promise<ParameterValues> {
-      if (now() - fetchedAt < ttlMs) return Promise.resolve(values);
-      inFlight ??= refresh();
-      return inFlight;
+      const age = now() - fetchedAt;
+      if (age >= ttlMs) {
+        inFlight ??= refresh();
+        return inFlight;
+      }
+      // Refresh ahead (freshness.ts): in the TTL's last tenth, one call in the background while this
+      // request is answered with values that are still within their TTL. `refresh` never rejects.
+      if (age >= refreshFrom && lastRefreshOk) inFlight ??= refresh();
+      return Promise.resolve(values);
     },
   };
 }

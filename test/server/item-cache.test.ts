@@ -35,19 +35,23 @@ const getItemsOn = (h: Harness, table: string) =>
   h.aws.calls.filter((c) => c.operation === 'GetItem' && c.input['TableName'] === table).length;
 
 describe('item cache over HTTP', () => {
-  it('serves an item again within the TTL with one GetItem, and reads it again once the TTL is over', async () => {
+  it("serves an item again within the TTL with one GetItem, refreshing it in the TTL's last tenth or after it", async () => {
     let clock = 0;
     harness = await startHarness({ now: () => clock, random: FIRST_KEY });
     harness.aws.on('GetItem', getItemFrom(RECOMMENDATIONS));
     for (let i = 0; i < 20; i++) expect(await getBody(`${harness.url}/`)).toEqual(BOOK_1);
     expect(harness.aws.count('GetItem')).toBe(1);
 
-    clock += 1499; // default item TTL = the parameter TTL, 1500 ms
+    clock += 1349; // default item TTL = the parameter TTL, 1500 ms; refreshed ahead in its last tenth
     expect(await getBody(`${harness.url}/`)).toEqual(BOOK_1);
     expect(harness.aws.count('GetItem')).toBe(1);
     clock += 1;
+    for (let i = 0; i < 5; i++) expect(await getBody(`${harness.url}/`)).toEqual(BOOK_1);
+    await expect.poll(() => harness?.aws.count('GetItem')).toBe(2);
+
+    clock += 5000; // no request during the refreshed item's last tenth: the next one reads again
     expect(await getBody(`${harness.url}/`)).toEqual(BOOK_1);
-    expect(harness.aws.count('GetItem')).toBe(2);
+    expect(harness.aws.count('GetItem')).toBe(3);
   });
 
   it('is never staler than RESILIENT_ITEM_TTL_MS: a changed item shows once its TTL is over', async () => {
@@ -63,9 +67,9 @@ describe('item cache over HTTP', () => {
     }));
     expect(await getBody(`${harness.url}/`)).toMatchObject({ Title: { S: 'first title' } });
     title = 'second title';
-    clock += 299;
+    clock += 269; // before the last tenth: no read, the first title
     expect(await getBody(`${harness.url}/`)).toMatchObject({ Title: { S: 'first title' } });
-    clock += 1;
+    clock += 31; // the TTL is over: this request reads and waits for it
     expect(await getBody(`${harness.url}/`)).toMatchObject({ Title: { S: 'second title' } });
     expect(harness.aws.count('GetItem')).toBe(2);
   });
@@ -220,13 +224,43 @@ describe('item cache', () => {
     clock = 400; // a slow answer
     pending[0]?.resolve(key('Movie', '1'));
     await first;
-    clock = 999;
+    clock = 899; // counted from the answer, the refresh-ahead tenth would start at 1300
     await cache.get('t', key('Movie', '1'));
     expect(pending).toHaveLength(1);
     clock = 1000;
     void cache.get('t', key('Movie', '1'));
     expect(pending).toHaveLength(2);
     pending[1]?.resolve(key('Movie', '1'));
+  });
+
+  it('in the last tenth of the TTL answers from the cache while one background read refreshes the item', async () => {
+    let clock = 0;
+    const { read, pending } = manualRead();
+    const cache = createItemCache({ ttlMs: 1000, now: () => clock, read });
+    const first = cache.get('t', key('Song', '1'));
+    pending[0]?.resolve({ ...key('Song', '1'), Title: { S: 'old' } });
+    await first;
+
+    clock = 900;
+    expect(await cache.get('t', key('Song', '1'))).toMatchObject({ Title: { S: 'old' } });
+    expect(await cache.get('t', key('Song', '1'))).toMatchObject({ Title: { S: 'old' } });
+    expect(pending).toHaveLength(2);
+    pending[1]?.resolve({ ...key('Song', '1'), Title: { S: 'new' } });
+    await new Promise((resolve) => setImmediate(resolve)); // let the background read settle
+    expect(await cache.get('t', key('Song', '1'))).toMatchObject({ Title: { S: 'new' } });
+
+    // The refreshed item (read sent at 900) in its own last tenth; this time the background read fails.
+    clock = 1800;
+    expect(await cache.get('t', key('Song', '1'))).toMatchObject({ Title: { S: 'new' } });
+    pending[2]?.reject(new Error('ProvisionedThroughputExceeded'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await cache.get('t', key('Song', '1'))).toMatchObject({ Title: { S: 'new' } });
+    expect(pending).toHaveLength(3); // a failed refresh is not retried ahead of the TTL
+    clock = 1900; // past the TTL: the request waits for its own read and sees its failure
+    const past = cache.get('t', key('Song', '1'));
+    expect(pending).toHaveLength(4);
+    pending[3]?.reject(new Error('ProvisionedThroughputExceeded'));
+    await expect(past).rejects.toThrow('ProvisionedThroughputExceeded');
   });
 });
 

@@ -28,11 +28,14 @@ describe('parameters over HTTP', () => {
       names.healthCheck,
     ]);
 
-    clock += 1499;
+    clock += 1349;
     await (await fetch(`${harness.url}/healthcheck`)).text();
     expect(harness.aws.count('GetParameters')).toBe(1);
+    // The TTL's last tenth: one refresh in the background, whatever the number of requests.
     clock += 1;
-    await (await fetch(`${harness.url}/healthcheck`)).text();
+    for (let i = 0; i < 5; i++) await (await fetch(`${harness.url}/healthcheck`)).text();
+    await expect.poll(() => harness?.aws.count('GetParameters')).toBe(2);
+    for (let i = 0; i < 5; i++) await (await fetch(`${harness.url}/healthcheck`)).text();
     expect(harness.aws.count('GetParameters')).toBe(2);
   });
 
@@ -96,6 +99,38 @@ describe('parameter cache', () => {
     answer = new Map([[names.healthCheck, 'deep']]);
     clock = 100;
     expect(await cache.get()).toEqual({ table: 't1', failureResponse: 'static', healthCheck: 'deep' });
+  });
+
+  it('refreshes in the background in the last tenth of the TTL, and makes requests wait only past the TTL', async () => {
+    let clock = 0;
+    const answers: ((values: ReadonlyMap<string, string>) => void)[] = [];
+    const cache = createParameterCache({
+      names,
+      ttlMs: 100,
+      now: () => clock,
+      fetch: () => new Promise((resolve) => answers.push(resolve)),
+    });
+    const first = cache.get();
+    answers[0]?.(new Map([[names.table, 't1']]));
+    expect((await first).table).toBe('t1');
+
+    clock = 89;
+    expect((await cache.get()).table).toBe('t1');
+    expect(answers).toHaveLength(1);
+    clock = 90;
+    // Answered at once with the values still within their TTL, while the refresh is pending.
+    expect((await cache.get()).table).toBe('t1');
+    expect((await cache.get()).table).toBe('t1');
+    expect(answers).toHaveLength(2);
+    answers[1]?.(new Map([[names.table, 't2']]));
+    await new Promise((resolve) => setImmediate(resolve)); // let the background refresh settle
+    expect((await cache.get()).table).toBe('t2');
+
+    clock = 500; // nothing asked during the last tenth: this request waits for the read
+    const waiting = cache.get();
+    expect(answers).toHaveLength(3);
+    answers[2]?.(new Map([[names.table, 't3']]));
+    expect((await waiting).table).toBe('t3');
   });
 
   it('asks again only after a full period when a refresh fails', async () => {
