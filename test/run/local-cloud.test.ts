@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAws } from '../../src/aws/index.ts';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type Aws, createAws } from '../../src/aws/index.ts';
 import type { RequestEvent } from '../../src/local/api/gateway.ts';
 import { DEPLOYMENT_TAG_KEY, resourceNames } from '../../src/names.ts';
 import { destroyRun, startRun } from '../../src/run/index.ts';
@@ -10,6 +10,30 @@ import { startTestLocalCloud, type TestLocalCloud } from '../local/_helpers/loca
 import { recordingHost } from './_host.ts';
 
 const TIME_SCALE = 0.05;
+
+/** The same wrappers, recording `service.method` for every call. */
+function counting(aws: Aws, calls: string[]): Aws {
+  const wrap = <T extends object>(service: string, target: T): T =>
+    new Proxy(target, {
+      get(t, key, receiver) {
+        const value: unknown = Reflect.get(t, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(`${service}.${String(key)}`);
+          return Reflect.apply(value, t, args);
+        };
+      },
+    });
+  return {
+    sts: wrap('sts', aws.sts),
+    iam: wrap('iam', aws.iam),
+    ssm: wrap('ssm', aws.ssm),
+    dynamodb: wrap('dynamodb', aws.dynamodb),
+    ec2: wrap('ec2', aws.ec2),
+    autoscaling: wrap('autoscaling', aws.autoscaling),
+    elbv2: wrap('elbv2', aws.elbv2),
+  };
+}
 const NAME = 'itest';
 
 /**
@@ -36,12 +60,17 @@ describe('a full --yes run against the local cloud', () => {
   it('deploys, sees all seven stages behave as DESIGN §5 says, destroys, and leaves nothing behind', async () => {
     const host = recordingHost();
     const started = Date.now();
+    // The run's own clients, counted per wrapper call (the instances' calls go through the gateway too).
+    const own = createAws({ region: local.region, endpoint: local.endpoint, credentials: local.credentials });
+    const counted: string[] = [];
+    onTestFinished(() => own.close());
     const result = await startRun({
       name: NAME,
       target: 'local',
       region: local.region,
       endpoint: local.endpoint,
       credentials: local.credentials,
+      aws: counting(own.aws, counted),
       stateDir,
       host,
       yes: true,
@@ -92,7 +121,7 @@ describe('a full --yes run against the local cloud', () => {
     }
     // Figures for the report (the test asserts behaviour, never speed).
     process.stdout.write(
-      `local-cloud run: ${seconds.toFixed(1)} s, ${requests.length} API calls ` +
+      `local-cloud run: ${seconds.toFixed(1)} s, ${counted.length} wrapper calls by the run, ${requests.length} API requests in all ` +
         `(expected errors, instances' calls included: ${[...failures].map(([k, n]) => `${k} x${n}`).join('; ')})\n`,
     );
   }, 300_000);
