@@ -30,6 +30,19 @@ async function connectionOf(stateDir: string, endpoint: string, region: string):
   return { endpoint, region, credentials };
 }
 
+/** The time scale a running daemon recorded in `daemon.json`, when it records one. */
+async function runningTimeScale(stateDir: string): Promise<number | undefined> {
+  const { readFileSync } = await import('node:fs');
+  const { daemonPaths } = await import('../local/daemon/files.ts');
+  try {
+    const record: unknown = JSON.parse(readFileSync(daemonPaths(stateDir).daemonFile, 'utf8'));
+    const scale = (record as { timeScale?: unknown }).timeScale;
+    return typeof scale === 'number' ? scale : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The running local cloud, or a PRECONDITION error with the command that starts it. */
 export async function requireLocalCloud(stateDir: string): Promise<LocalConnection> {
   const { localCloudStatus } = await import('../local/daemon/control.ts');
@@ -55,6 +68,23 @@ export async function ensureLocalCloud(
   const { localCloudStatus, startLocalCloud } = await import('../local/daemon/control.ts');
   const current = await localCloudStatus({ stateDir: options.stateDir });
   if (current.running && current.endpoint !== undefined) {
+    // Its time scale was fixed when it started, and a run's deadlines are scaled by the same factor:
+    // a mismatch would make every wait time out (or crawl), so refuse it when we can tell.
+    const running = await runningTimeScale(options.stateDir);
+    if (running !== undefined && running !== options.timeScale) {
+      throw new ResilientError(
+        'PRECONDITION',
+        `The local cloud in ${options.stateDir} runs at time scale ${running}, not ${options.timeScale}.`,
+        {
+          hint: `pass --time-scale ${running}, or stop it first: resilient local stop --state-dir ${options.stateDir}`,
+        },
+      );
+    }
+    io.line(
+      io.style.dim(
+        `Using the local cloud already running at ${current.endpoint}${running === undefined ? ' (its time scale was set when it started)' : ''}.`,
+      ),
+    );
     return connectionOf(options.stateDir, current.endpoint, current.region ?? options.region);
   }
   const wait = startWait(io, { what: 'the local cloud to start', deadlineMs: READY_DEADLINE_MS });

@@ -34,6 +34,26 @@ describe('resilient start on the local cloud', () => {
     expect(await leftovers(cloud.clients, 'e2e')).toEqual([]);
   });
 
+  it('refuses to run against a local cloud started with another time scale (when its record says so)', async () => {
+    // Today's daemon.json does not record its time scale; this is the field the CLI reads when it does.
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const file = path.join(state.path, 'local', 'daemon.json');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(original), timeScale: 0.05 }));
+    try {
+      const result = await spawnCli(
+        ['start', '--yes', '--time-scale', '1', '--name', 'scale', '--state-dir', state.path],
+        { env: baseEnv(config.path) },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('runs at time scale 0.05, not 1');
+      expect(result.stderr).toContain('pass --time-scale 0.05');
+      expect(existsSync(path.join(state.path, 'scale.json'))).toBe(false);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
   it('--yes deploys, verifies all seven stages, destroys, exits 0 and leaves nothing behind', async () => {
     const result = await spawnCli(
       [
