@@ -50,6 +50,11 @@ export interface GatewayOptions {
 
 /** Operations AWS answers regardless of identity policies (STS API reference: "no permissions are required"). */
 const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
+/**
+ * Services whose requests may be signed for any Region. IAM is global (AWS scopes it to us-east-1, but a
+ * client given an endpoint URL signs with its configured Region) and STS has a global endpoint too.
+ */
+const ANY_REGION_SERVICES = new Set(['iam', 'sts']);
 
 const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const v = headers[name];
@@ -182,6 +187,19 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
               ? 'signatureExpired'
               : 'signatureMismatch';
         fail(protocol, commonError(protocol, kind, check.message));
+        return;
+      }
+      // The cloud has one Region, like a regional AWS endpoint, which refuses a request scoped to another:
+      // serving it anyway would hand a client configured for eu-west-1 resources and ARNs of us-west-2.
+      if (!ANY_REGION_SERVICES.has(auth.service) && auth.region !== options.cloud.config.region) {
+        fail(
+          protocol,
+          commonError(
+            protocol,
+            'signatureMismatch',
+            `Credential should be scoped to a valid region. This local cloud serves '${options.cloud.config.region}', not '${auth.region}'.`,
+          ),
+        );
         return;
       }
 
