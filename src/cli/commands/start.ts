@@ -30,12 +30,14 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   io.line(renderIntro(options.target, options.name, io.style));
   let connection: Connection | undefined;
   if (options.target === 'local') {
-    connection = await connectLocal(io, {
-      stateDir: options.stateDir,
-      timeScale: options.timeScale,
-      region: options.region ?? 'us-west-2',
-    });
-    if (!(await askStartDeploy(prompter))) connection = undefined;
+    // Ask before starting anything, the local cloud included.
+    if (await askStartDeploy(prompter)) {
+      connection = await connectLocal(io, {
+        stateDir: options.stateDir,
+        timeScale: options.timeScale,
+        region: options.region ?? 'us-west-2',
+      });
+    }
   } else {
     connection = await connectAws(io, prompter, { region: options.region, creating: true });
   }
