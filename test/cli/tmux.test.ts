@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BIN, baseEnv, ROOT, tempDir } from './_helpers/cli.ts';
 import { startTmux, type TmuxSession } from './_helpers/tmux.ts';
@@ -54,6 +56,22 @@ describe('in a real terminal (tmux)', () => {
     session = startTmux([process.execPath, BIN, 'prompt-demo'], { ...env(), NO_COLOR: '1' }, ROOT);
     await session.waitFor(/Which action would you like to take\?/);
     expect(session.screen(true)).not.toMatch(SGR);
+  });
+
+  it('declining to start creates nothing, not even the local cloud, and exits 0', async () => {
+    const state = tempDir('resilient-decline-');
+    try {
+      session = startTmux([process.execPath, BIN, 'start', '--state-dir', state.path], env(), ROOT);
+      await session.waitFor(/Ready to start deploying resources\?/);
+      session.send('n');
+      const end = await session.waitFor(/EXIT=\d+/);
+      expect(end).toContain('Nothing was created.');
+      expect(end).toContain('EXIT=0');
+      expect(existsSync(path.join(state.path, 'local'))).toBe(false);
+      expect(existsSync(path.join(state.path, 'demo.json'))).toBe(false);
+    } finally {
+      state.remove();
+    }
   });
 
   it('Ctrl+C at the menu exits 130 cleanly, without a stack trace', async () => {
