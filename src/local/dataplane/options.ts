@@ -49,7 +49,10 @@ export interface DataPlaneOptions {
 export const DEFAULT_OPTIONS: DataPlaneOptions = {
   workload: {
     entry: 'src/server/main.ts',
-    nodeArgs: ['--max-old-space-size=64', '--max-semi-space-size=4'],
+    // --single-threaded-gc: on a busy machine a parallel scavenge waits for helper threads the scheduler
+    // does not run, stretching a sub-millisecond pause into tens of ms (measured: p99 at 500 req/s
+    // through the LB, median of 5 runs, 105 → 33 ms; CPU per request and RSS unchanged).
+    nodeArgs: ['--max-old-space-size=64', '--max-semi-space-size=4', '--single-threaded-gc'],
     shippedServer: true,
   },
   bootMs: 20_000,

@@ -3,7 +3,8 @@
  * recommendation server (shipped JavaScript) behind the local load balancer, against the project
  * benchmark's backend process (dynalite + SSM answers); for each flag set, closed-loop GET / for
  * `seconds` (autocannon, 16 connections, from its own process), then the servers' CPU time per request
- * (from /proc, robust to machine noise), req/s, and RSS per instance after the load.
+ * (from /proc, robust to machine noise), req/s, then p50/p99 at a constant 500 req/s (open loop), and RSS
+ * and PSS per instance after the load.
  * Run: node test/local/dataplane/_bench/server-flags.ts [seconds] [rounds] [variant,variant...]
  */
 import { fork } from 'node:child_process';
@@ -20,17 +21,18 @@ import { BENCH_PARAMETERS } from '../../../bench/backend.ts';
 import { startBackendProcess } from '../../../bench/processes.ts';
 import { FakeView, SHALLOW_CHECK } from '../_helpers/fake-view.ts';
 import { waitFor } from '../_helpers/harness.ts';
-import type { LoadJob, RateResult } from './load-worker.ts';
+import type { LoadJob, PacedResult, RateResult } from './load-worker.ts';
 
 const seconds = Number(process.argv[2] ?? '5');
 const rounds = Number(process.argv[3] ?? '1');
 /** Optional: only these variants (comma-separated names). */
 const only = process.argv[4]?.split(',');
+const HEAP = ['--max-old-space-size=64', '--max-semi-space-size=4'];
 const VARIANTS: Record<string, readonly string[]> = {
   default: DEFAULT_OPTIONS.workload.nodeArgs,
-  semi2: ['--max-old-space-size=64', '--max-semi-space-size=2'],
-  semi8: ['--max-old-space-size=64', '--max-semi-space-size=8'],
-  semi16: ['--max-old-space-size=64', '--max-semi-space-size=16'],
+  parallelGc: HEAP,
+  semi2: ['--max-old-space-size=64', '--max-semi-space-size=2', '--single-threaded-gc'],
+  semi8: ['--max-old-space-size=64', '--max-semi-space-size=8', '--single-threaded-gc'],
   optimizeForSize: [...DEFAULT_OPTIONS.workload.nodeArgs, '--optimize-for-size'],
   // The default flags on src/server/main.ts itself (shippedServer: false): the type stripper's cost.
   typescriptEntry: DEFAULT_OPTIONS.workload.nodeArgs,
@@ -118,6 +120,13 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
     const before = pids.map(cpuMs);
     const run = await runJob<RateResult>({ kind: 'rate', url, seconds, connections: 16, rate: undefined });
     const cpu = pids.map((pid, i) => cpuMs(pid) - (before[i] ?? 0)).reduce((a, b) => a + b, 0);
+    const paced = await runJob<PacedResult>({ kind: 'paced', url, seconds, rate: 500 });
+    const pct = (p: number): number =>
+      Number(
+        (
+          (paced.latenciesUs[Math.ceil((p / 100) * paced.latenciesUs.length) - 1] ?? Number.NaN) / 1000
+        ).toFixed(2),
+      );
     return {
       variant: name,
       nodeArgs: nodeArgs.join(' '),
@@ -125,6 +134,7 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
       non2xx: run.non2xx,
       sample: sample.slice(0, 120),
       serverCpuUsPerRequest: Math.round((cpu * 1000) / Math.max(1, run.total)),
+      at500: { p50Ms: pct(50), p99Ms: pct(99), non200: paced.non200, errors: paced.errors },
       rssMiB: pids.map((pid) => rssMiB(pid).toFixed(1)),
       pssMiB: pids.map((pid) => pssMiB(pid).toFixed(1)),
     };
@@ -137,8 +147,10 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
 const backend = await startBackendProcess();
 try {
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, args] of Object.entries(VARIANTS)) {
-      if (only !== undefined && !only.includes(name)) continue;
+    // In the order given on the command line, so that order effects can be checked by swapping it.
+    for (const name of only ?? Object.keys(VARIANTS)) {
+      const args = VARIANTS[name];
+      if (args === undefined) throw new Error(`unknown variant ${name}`);
       process.stdout.write(
         `${JSON.stringify({ round, ...(await measure(backend.endpoint, name, args)) })}\n`,
       );
