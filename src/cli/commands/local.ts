@@ -63,7 +63,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     });
   }
   io.line(
-    `${io.style.green('running')} at ${status.endpoint ?? '?'} (pid ${status.pid ?? '?'}, Region ${status.region ?? '?'})`,
+    `${io.style.green('running')} at ${status.endpoint ?? '?'} (pid ${status.pid ?? '?'}, Region ${status.region ?? '?'}, time scale ${status.timeScale ?? '?'})`,
   );
   io.line(io.style.dim(`profile ${status.profile} in ${status.credentialsFile}; logs ${status.logFile}`));
 }

@@ -11,6 +11,8 @@ export interface LocalCloudStatus {
   readonly endpoint: string | undefined;
   readonly region: string | undefined;
   readonly accountId: string | undefined;
+  /** The running daemon's time scale (fixed when it started). */
+  readonly timeScale: number | undefined;
   readonly credentialsFile: string;
   readonly configFile: string;
   readonly profile: string;
@@ -84,6 +86,7 @@ export async function localCloudStatus(
     endpoint: running ? record?.endpoint : undefined,
     region: record?.region,
     accountId: record?.accountId,
+    timeScale: running ? record?.timeScale : undefined,
     credentialsFile: paths.credentialsFile,
     configFile: paths.configFile,
     profile: LOCAL_PROFILE,

@@ -32,5 +32,7 @@ export interface DaemonRecord {
   readonly endpoint: string;
   readonly region: string;
   readonly accountId: string;
+  /** Fixed at start: run deadlines scale with it, so a client must not assume another. */
+  readonly timeScale: number;
   readonly startedAt: string;
 }

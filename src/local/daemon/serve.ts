@@ -42,6 +42,7 @@ export async function serveLocalCloud(options: ServeOptions): Promise<ServingClo
     endpoint: cloud.config.endpoint,
     region: cloud.config.region,
     accountId: cloud.config.accountId,
+    timeScale: cloud.config.timeScale,
     startedAt: new Date().toISOString(),
   };
   writeFileSync(paths.daemonFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });

@@ -34,6 +34,7 @@ describe('local cloud daemon', () => {
       region: 'us-west-2',
       accountId: '123456789012',
       profile: 'resilient-local',
+      timeScale: 0.01,
     });
     expect(status.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
