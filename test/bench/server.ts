@@ -112,7 +112,7 @@ async function run(label: string, referenceMode: string): Promise<void> {
   await new Promise((resolve) => child.on('exit', resolve));
 }
 
-await run('ours (cached parameters, concurrent)', '0');
+await run('ours (cached parameters and items)', '0');
 await run('reference mode (per request, serial)', '1');
 console.log(`SSM GetParameters calls: ${ssm.count('GetParameters')}`);
 admin.destroy();
