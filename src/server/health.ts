@@ -19,6 +19,11 @@ const unhealthy = (reason: string): HealthResult => ({
  * The seed's health check: `shallow` always succeeds; `deep` succeeds only when DescribeTable says the
  * table exists and is ACTIVE. The call is bounded by `timeoutMs` (< ALB's 5 s health-check timeout), so
  * a hung DynamoDB makes the check answer 503 rather than time out at the load balancer.
+ *
+ * Deliberately not cached (unlike items and parameters): ALB probes each target once per interval (10 s in
+ * the seed), so a cache would save almost nothing, and any cache age adds to the time to detect a failing
+ * target (bar: interval × unhealthy threshold + timeout) — on the local cloud at time scale 0.05 the
+ * interval is 0.5 s, so even a 1 s cache would be two intervals late.
  */
 export async function checkHealth(
   kind: HealthCheckKind,
