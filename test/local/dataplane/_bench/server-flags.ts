@@ -34,8 +34,10 @@ const VARIANTS: Record<string, readonly string[]> = {
   semi2: ['--max-old-space-size=64', '--max-semi-space-size=2', '--single-threaded-gc'],
   semi8: ['--max-old-space-size=64', '--max-semi-space-size=8', '--single-threaded-gc'],
   optimizeForSize: [...DEFAULT_OPTIONS.workload.nodeArgs, '--optimize-for-size'],
-  // The default flags on src/server/main.ts itself (shippedServer: false): the type stripper's cost.
+  // On src/server/main.ts itself (shippedServer: false): the type stripper's cost.
   typescriptEntry: DEFAULT_OPTIONS.workload.nodeArgs,
+  // The workload as it was before this bench existed: main.ts, parallel GC.
+  before: HEAP,
 };
 
 function runJob<T>(job: LoadJob): Promise<T> {
@@ -78,7 +80,11 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
   const plane = createDataPlane({
     view,
     config,
-    workload: { ...DEFAULT_OPTIONS.workload, nodeArgs, shippedServer: name !== 'typescriptEntry' },
+    workload: {
+      ...DEFAULT_OPTIONS.workload,
+      nodeArgs,
+      shippedServer: name !== 'typescriptEntry' && name !== 'before',
+    },
   });
   const ids = ['i-f1', 'i-f2', 'i-f3'];
   try {
