@@ -43,7 +43,7 @@ export interface Fleet {
   readonly view: FakeView;
   readonly timeScale: number;
   addGroup(name: string, count: number, serverEnv: Record<string, string>): Promise<Group>;
-  /** The instance's own port (its relay, what the load balancer calls). */
+  /** The workload's own port: what the load balancer calls while no fault is set. */
   instancePort(instanceId: string): number;
   instancePid(instanceId: string): number | undefined;
   healthOf(group: Group, instanceId: string): string | undefined;
@@ -161,7 +161,9 @@ export function startFleet(backendEndpoint: string, timeScale: number): Fleet {
       return group;
     },
     instancePort(id) {
-      const port = runtime(id)?.endpointFor(80);
+      // The workload's own port, as the load balancer reaches it while no fault is set (the relay is
+      // only in the path during a fault): "direct" and HAProxy then pay no hop the LB does not.
+      const port = runtime(id)?.routeFor(80)?.endpoint;
       if (port === undefined) throw new Error(`instance ${id} has no endpoint`);
       return port;
     },
