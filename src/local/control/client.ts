@@ -1,12 +1,21 @@
 import type { ApiFaultRates } from '../api/faults.ts';
 import type { InstanceFault } from '../contracts.ts';
+import type { InstanceFaultView } from './instance-faults.ts';
+
+/** `GET /_local/faults`: the API fault rates and every visible instance with its fault and status. */
+export interface FaultStatus {
+  readonly api: ApiFaultRates;
+  readonly instances: readonly InstanceFaultView[];
+}
 
 /** A typed client for the control route (`/_local/...`); every call has a deadline. */
 export interface ControlClient {
   health(): Promise<{ status: string; pid: number; region: string; accountId: string }>;
   setApiFaults(rates: ApiFaultRates): Promise<ApiFaultRates>;
   getApiFaults(): Promise<ApiFaultRates>;
+  /** Rejects with a `ControlRouteError` of status 404 for an unknown instance, 409 for one that is not running. */
   injectInstanceFault(instanceId: string, fault: InstanceFault): Promise<void>;
+  faultStatus(): Promise<FaultStatus>;
 }
 
 export class ControlRouteError extends Error {
@@ -42,5 +51,6 @@ export function createControlClient(options: {
     injectInstanceFault: async (instanceId, fault) => {
       await call('POST', `/_local/faults/instances/${encodeURIComponent(instanceId)}`, fault);
     },
+    faultStatus: () => call('GET', '/_local/faults'),
   };
 }

@@ -3,12 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiFaults } from '../api/faults.ts';
 import type { ControlHandler } from '../api/gateway.ts';
 import type { Cloud, InstanceFault } from '../contracts.ts';
+import { InstanceFaults } from './instance-faults.ts';
 
 /**
  * The local cloud's own control route (not AWS), under `/_local/`:
  * - `GET  /_local/health` → 200 `{status:"ok", region, accountId}` (open: readiness probes need no secret);
  * - `GET|POST /_local/faults/api` `{throttleRate, errorRate}` → the API fault rates;
- * - `POST /_local/faults/instances/<id>` `{kind, delayMs?}` → `cloud.dataplane.injectInstanceFault`.
+ * - `POST /_local/faults/instances/<id>` `{kind, delayMs?}` → `cloud.dataplane.injectInstanceFault`; 404 for an
+ *   instance the cloud does not have, 409 for one that has no process (shutting down or terminated);
+ * - `GET  /_local/faults` → `{api: {throttleRate, errorRate}, instances: [{instanceId, state, status, fault,
+ *   delayMs?}]}`: what is injected now (see `instance-faults.ts`).
  * Everything but health requires `Authorization: Bearer <admin secret access key>`, so other users of the
  * machine cannot break the cloud.
  */
@@ -43,6 +47,15 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
   }
 }
 
+/** A malformed escape (`%zz`) is kept as written: it names no instance, so it is answered 404. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 const rate = (v: unknown): number | undefined => (typeof v === 'number' && v >= 0 && v <= 1 ? v : undefined);
 
 export function parseInstanceFault(body: Record<string, unknown>): InstanceFault | undefined {
@@ -61,6 +74,7 @@ export function parseInstanceFault(body: Record<string, unknown>): InstanceFault
 }
 
 export function createControlHandler(options: ControlOptions): ControlHandler {
+  const instanceFaults = new InstanceFaults(options.cloud);
   return (req, res, body) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     const method = req.method ?? 'GET';
@@ -95,8 +109,14 @@ export function createControlHandler(options: ControlOptions): ControlHandler {
       options.faults.set({ throttleRate, errorRate });
       return reply(res, 200, options.faults.rates);
     }
-    const instance = /^\/_local\/faults\/instances\/(i-[0-9a-f]+)$/.exec(path);
-    if (instance !== null && method === 'POST') {
+    if (path === '/_local/faults') {
+      if (method !== 'GET') return reply(res, 405, { error: 'MethodNotAllowed' });
+      return reply(res, 200, { api: options.faults.rates, instances: instanceFaults.list() });
+    }
+    const instance = /^\/_local\/faults\/instances\/([^/]+)$/.exec(path);
+    if (instance !== null) {
+      if (method !== 'POST') return reply(res, 405, { error: 'MethodNotAllowed' });
+      const instanceId = safeDecode(instance[1] ?? '');
       const input = parseJson(body);
       const fault = input === undefined ? undefined : parseInstanceFault(input);
       if (fault === undefined) {
@@ -105,8 +125,20 @@ export function createControlHandler(options: ControlOptions): ControlHandler {
           message: 'kind is crash | hang | heal | slow (with delayMs).',
         });
       }
-      options.cloud.dataplane.injectInstanceFault(instance[1] ?? '', fault);
-      return reply(res, 200, { instanceId: instance[1], fault });
+      const outcome = instanceFaults.inject(instanceId, fault);
+      if (outcome.kind === 'not-found') {
+        return reply(res, 404, {
+          error: 'InvalidInstanceID.NotFound',
+          message: `The instance ID '${instanceId}' does not exist`,
+        });
+      }
+      if (outcome.kind === 'not-running') {
+        return reply(res, 409, {
+          error: 'IncorrectInstanceState',
+          message: `The instance '${instanceId}' is ${outcome.state}: only pending or running instances take faults`,
+        });
+      }
+      return reply(res, 200, { instanceId, fault });
     }
     reply(res, 404, { error: 'NotFound', message: `No control route ${method} ${path}` });
   };
