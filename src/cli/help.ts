@@ -1,5 +1,5 @@
 /** `--help` texts, built from the command catalogue so help and parsing never disagree. */
-import { COMMANDS, type CommandSpec, GROUPS } from './commands.ts';
+import { COMMANDS, type CommandSpec, GROUPS, groupChildren } from './commands.ts';
 import { OPTIONS, type OptionName } from './options.ts';
 import type { Style } from './render/style.ts';
 
@@ -48,7 +48,7 @@ export function groupHelp(group: string, style: Style): string {
   const subs = COMMANDS.filter((c) => c.name.startsWith(`${group} `) && c.hidden !== true);
   const width = Math.max(...subs.map((c) => c.name.length + (c.args?.length ?? 0) + 1)) + 3;
   return [
-    `${style.bold('Usage:')} resilient ${group} <${subs.map((c) => c.name.slice(group.length + 1)).join('|')}> [options]`,
+    `${style.bold('Usage:')} resilient ${group} <${groupChildren(group).join('|')}> [options]`,
     '',
     `${GROUPS[group] ?? ''}`,
     '',

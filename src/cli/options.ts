@@ -45,6 +45,21 @@ export const OPTIONS = {
   'from-state': { type: 'string', value: 'FILE', description: 'destroy what this checkpoint file records' },
   port: { type: 'string', value: 'P', description: 'TCP port to listen on (0 = any free port)' },
   host: { type: 'string', value: 'H', description: 'address to bind' },
+  'delay-ms': {
+    type: 'string',
+    value: 'N',
+    description: 'milliseconds added before every response of the instance (0 to 600000)',
+  },
+  throttle: {
+    type: 'string',
+    value: 'RATE',
+    description: 'fraction of API calls refused with a throttling error, 0 to 1 (left out: 0)',
+  },
+  errors: {
+    type: 'string',
+    value: 'RATE',
+    description: 'fraction of API calls failed with a 5xx error, 0 to 1 (left out: 0)',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -90,4 +105,31 @@ export function parsePort(value: string, flag = '--port'): number {
 export function parseHost(value: string, flag = '--host'): string {
   if (/^[A-Za-z0-9.:[\]-]+$/.test(value)) return value;
   throw usageError(`${flag} '${value}' is not a host name or IP address`);
+}
+
+/** The longest fault delay: ten minutes, far past any load balancer or client timeout. */
+export const MAX_DELAY_MS = 600_000;
+
+export function parseDelayMs(value: string, flag = '--delay-ms'): number {
+  const n = Number(value);
+  if (/^\d+$/.test(value) && n <= MAX_DELAY_MS) return n;
+  throw usageError(
+    `${flag} must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, not '${value}'`,
+  );
+}
+
+/** A probability: `0`, `1`, `0.1`, `.25` (not a percentage: `10%` or `10` is refused). */
+export function parseRate(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1) return n;
+  throw usageError(`${flag} must be a rate from 0 to 1 (e.g. 0.1 for 10 %), not '${value}'`);
+}
+
+const INSTANCE_ID_PATTERN = /^i-[0-9a-f]{8,17}$/;
+
+export function parseInstanceId(value: string): string {
+  if (INSTANCE_ID_PATTERN.test(value)) return value;
+  throw usageError(
+    `'${value}' is not an instance id (i- and 8 to 17 hexadecimal digits, e.g. i-0abc12345def67890)`,
+  );
 }

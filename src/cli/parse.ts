@@ -4,13 +4,15 @@
  */
 import { parseArgs } from 'node:util';
 import { ResilientError, usageError } from '../errors.ts';
-import { COMMANDS, type CommandSpec, findCommand, GROUPS } from './commands.ts';
+import { type CommandSpec, findCommand, GROUPS, groupChildren } from './commands.ts';
 import {
   OPTIONS,
   type OptionName,
+  parseDelayMs,
   parseHost,
   parseName,
   parsePort,
+  parseRate,
   parseRegion,
   parseTarget,
   parseTimeScale,
@@ -25,6 +27,9 @@ const VALIDATORS: Partial<Record<OptionName, (value: string) => unknown>> = {
   'time-scale': parseTimeScale,
   port: parsePort,
   host: parseHost,
+  'delay-ms': parseDelayMs,
+  throttle: (v) => parseRate(v, '--throttle'),
+  errors: (v) => parseRate(v, '--errors'),
 };
 
 export type Invocation =
@@ -41,10 +46,16 @@ export type Invocation =
 
 const hintFor = (command: string): string => `run resilient ${command} --help`;
 
-/** Node's messages carry a second sentence about `--`; the first is the reason. */
+/**
+ * Node's messages carry a second sentence about `--`, or further lines (an ambiguous `--x -1`); the first
+ * sentence is the reason. A value that starts with a dash is the one case whose advice is kept.
+ */
 function firstSentence(message: string): string {
-  const cut = message.indexOf('. ');
-  return cut === -1 ? message : message.slice(0, cut);
+  const line = message.split('\n')[0] ?? message;
+  const cut = line.indexOf('. ');
+  const reason = (cut === -1 ? line : line.slice(0, cut)).replace(/\.$/, '');
+  const dash = /use '(--[\w-]+)=-XYZ'/.exec(message);
+  return dash === null ? reason : `${reason}: write ${dash[1]}=-VALUE for a value starting with '-'`;
 }
 
 function parseFor(spec: CommandSpec, args: readonly string[]): Invocation {
@@ -110,19 +121,21 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     });
   }
   if (first in GROUPS) {
-    const [sub, ...subArgs] = rest;
-    if (sub === undefined || sub === '--help' || sub === '-h') return { kind: 'group-help', group: first };
-    const spec = findCommand(`${first} ${sub}`);
+    // Groups nest (`local fault crash`): take the longest group the words name.
+    let group = first;
+    let args = rest;
+    while (args[0] !== undefined && `${group} ${args[0]}` in GROUPS) {
+      group = `${group} ${args[0]}`;
+      args = args.slice(1);
+    }
+    const [sub, ...subArgs] = args;
+    if (sub === undefined || sub === '--help' || sub === '-h') return { kind: 'group-help', group };
+    const spec = findCommand(`${group} ${sub}`);
     if (spec === undefined) {
-      const known = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) =>
-        c.name.slice(first.length + 1),
-      );
       throw new ResilientError(
         'USAGE',
-        `unknown command 'resilient ${first} ${sub}' (try: ${known.join(', ')})`,
-        {
-          hint: hintFor(first),
-        },
+        `unknown command 'resilient ${group} ${sub}' (try: ${groupChildren(group).join(', ')})`,
+        { hint: hintFor(group) },
       );
     }
     return parseFor(spec, subArgs);

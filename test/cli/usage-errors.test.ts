@@ -59,7 +59,7 @@ const CASES: [string[], RegExp, string][] = [
   [['frobnicate'], /^error: unknown command 'frobnicate'$/, 'run resilient --help for the list of commands'],
   [
     ['local', 'restart'],
-    /^error: unknown command 'resilient local restart' \(try: start, stop, status\)$/,
+    /^error: unknown command 'resilient local restart' \(try: start, stop, status, fault\)$/,
     'run resilient local --help',
   ],
   [
