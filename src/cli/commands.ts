@@ -56,7 +56,7 @@ const FAULT_UNDO =
 const FAULT_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'local fault crash',
-    summary: "kill an instance's process: it becomes impaired and Auto Scaling replaces it",
+    summary: "kill an instance's process: it becomes impaired and its Auto Scaling group replaces it",
     ...INSTANCE_ARG,
     description: [
       "Kills the instance's web server process, as a crash would. The instance stays running",

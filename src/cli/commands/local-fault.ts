@@ -60,7 +60,7 @@ const percent = (rate: number): string => `${Math.round(rate * 1000) / 10} %`;
 
 const DONE: Record<InstanceFault['kind'], (id: string, fault: InstanceFault) => string> = {
   crash: (id) =>
-    `Crashed ${id}: its process was killed. It fails its EC2 status check (impaired) and its health checks; Auto Scaling replaces it.`,
+    `Crashed ${id}: its process was killed. It fails its EC2 status check (impaired) and its health checks; its Auto Scaling group replaces it.`,
   hang: (id) =>
     `${id} now hangs: it accepts connections and never answers (the load balancer answers 504 after its idle timeout; health checks time out).`,
   slow: (id, fault) =>

@@ -29,9 +29,16 @@ export function startTmux(
   const socket = `resilient-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...args: string[]): string =>
     execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  const envPart = Object.entries(env)
-    .map(([k, v]) => `${k}=${quote(v)}`)
-    .join(' ');
+  // The pane inherits the tmux server's environment, which is this test process's (with CI=true in CI,
+  // which would rightly make the CLI refuse to prompt): unset what `env` leaves out, so the pane sees
+  // exactly `env`. TERM stays as tmux sets it for the pane.
+  const unset = Object.keys(process.env)
+    .filter((k) => !(k in env) && k !== 'TERM')
+    .map((k) => `-u ${quote(k)}`);
+  const assign = Object.entries(env)
+    .filter(([k]) => k !== 'TERM')
+    .map(([k, v]) => `${k}=${quote(v)}`);
+  const envPart = [...unset, ...assign].join(' ');
   // The shell reports the exit code on screen, then keeps the pane open long enough to be read.
   const line = `cd ${quote(cwd)} && env ${envPart} ${command.map(quote).join(' ')}; echo "EXIT=$?"; sleep 60`;
   // The scroll-back limit applies to panes created after it is set: set it first, in the same server.
