@@ -36,10 +36,24 @@ export async function checkpointFileOf(stateDir: string, name: string): Promise<
   return checkpointPath(stateDir, name);
 }
 
-export async function connectRecorded(io: Io, prompter: Prompter, run: RecordedRun): Promise<Connection> {
+/**
+ * `timed`: the run's waits scale with its time scale, so a running local cloud must use the same one
+ * (resume); a destroy has no scaled waits and adopts whatever the running cloud uses.
+ */
+export async function connectRecorded(
+  io: Io,
+  prompter: Prompter,
+  run: RecordedRun,
+  timed: boolean,
+): Promise<Connection> {
   if (run.target.kind === 'local') {
     // The local cloud keeps its resources across restarts, so starting it is how we reach them again.
-    return connectLocal(io, { stateDir: run.stateDir, timeScale: run.timeScale, region: run.target.region });
+    return connectLocal(io, {
+      stateDir: run.stateDir,
+      timeScale: run.timeScale,
+      region: run.target.region,
+      adoptRunningTimeScale: !timed,
+    });
   }
   const aws = await connectAws(io, prompter, { region: run.target.region, creating: false });
   // connectAws only asks (and may return undefined) when it is about to create something.

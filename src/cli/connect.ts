@@ -17,7 +17,12 @@ export interface Connection {
 
 export async function connectLocal(
   io: Io,
-  options: { readonly stateDir: string; readonly timeScale: number; readonly region: string },
+  options: {
+    readonly stateDir: string;
+    readonly timeScale: number;
+    readonly region: string;
+    readonly adoptRunningTimeScale?: boolean;
+  },
 ): Promise<Connection> {
   const local = await ensureLocalCloud(io, options);
   return { region: local.region, endpoint: local.endpoint, credentials: local.credentials };

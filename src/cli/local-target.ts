@@ -63,6 +63,8 @@ export async function ensureLocalCloud(
     readonly timeScale: number;
     readonly region: string;
     readonly port?: number;
+    /** Use a running cloud whatever its time scale (for commands whose waits do not scale with it). */
+    readonly adoptRunningTimeScale?: boolean;
   },
 ): Promise<LocalConnection> {
   const { localCloudStatus, startLocalCloud } = await import('../local/daemon/control.ts');
@@ -71,7 +73,7 @@ export async function ensureLocalCloud(
     // Its time scale was fixed when it started, and a run's deadlines are scaled by the same factor:
     // a mismatch would make every wait time out (or crawl), so refuse it when we can tell.
     const running = await runningTimeScale(options.stateDir);
-    if (running !== undefined && running !== options.timeScale) {
+    if (running !== undefined && running !== options.timeScale && options.adoptRunningTimeScale !== true) {
       throw new ResilientError(
         'PRECONDITION',
         `The local cloud in ${options.stateDir} runs at time scale ${running}, not ${options.timeScale}.`,

@@ -56,7 +56,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     io.line('Nothing was deleted.');
     return;
   }
-  const conn = await connectRecorded(io, prompter, recorded);
+  const conn = await connectRecorded(io, prompter, recorded, false);
   const { destroyRun } = await import('../../run/index.ts');
   await runSession(io, prompter, (host, signal) =>
     destroyRun({

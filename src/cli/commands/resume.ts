@@ -23,7 +23,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     );
   }
   const prompter = sessionPrompter(io, options.yes, command);
-  const conn = await connectRecorded(io, prompter, recorded);
+  const conn = await connectRecorded(io, prompter, recorded, true);
   io.line(`Resuming run '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})...`);
   const { resumeRun } = await import('../../run/index.ts');
   const result = await runSession(io, prompter, (host, signal) =>
