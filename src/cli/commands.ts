@@ -270,6 +270,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       [SERVER_ENV.failureResponseParameter, 'SSM parameter: none | static (default the seed name)'],
       [SERVER_ENV.healthCheckParameter, 'SSM parameter: shallow | deep (default the seed name)'],
       [SERVER_ENV.parameterTtlMs, 'how long parameter values are cached, ms (default 1500)'],
+      [
+        SERVER_ENV.itemTtlMs,
+        'how long a table item is served again, ms (default: the parameter TTL; 0 = every request)',
+      ],
       [SERVER_ENV.dependencyTimeoutMs, 'timeout of each SSM, DynamoDB and IMDS call, ms (default 2000)'],
       [SERVER_ENV.drainTimeoutMs, 'how long SIGTERM waits for requests in flight, ms (default 10000)'],
       [SERVER_ENV.log, 'info (one JSON line per request) | off'],
