@@ -13,6 +13,7 @@ import {
   type StepPolicy,
   type StepResult,
   scheduleRetry,
+  stepStates,
 } from './step-kit.ts';
 
 /** What deploy learns and later phases use. All plain JSON: it is persisted in the snapshot. */
@@ -160,45 +161,9 @@ const deploySetup = setup({
   },
 });
 
-/** A step state and its retry state. `next` is where a done result goes. */
-function stepStates(step: DeployStep, next: string) {
-  const params = { step };
-  return {
-    [step]: {
-      tags: ['step' as const],
-      entry: { type: 'enter' as const, params },
-      invoke: {
-        id: step,
-        src: step,
-        input: ({ context }: { context: DeployContext }): Step => ({
-          step,
-          facts: context.facts,
-          attempt: context.book.attempts[step] ?? 0,
-          deadline: context.book.deadlines[step] ?? Date.now(),
-        }),
-        onDone: [
-          { guard: 'isTimeout' as const, target: 'timedOut', actions: { type: 'fail' as const, params } },
-          {
-            guard: and(['isRetry', { type: 'canRetry', params }]),
-            target: DEPLOY_RETRY_STATES[step],
-            actions: { type: 'retry' as const, params },
-          },
-          { guard: 'isRetry' as const, target: 'timedOut', actions: { type: 'exhausted' as const, params } },
-          { target: next, actions: { type: 'finish' as const, params } },
-        ],
-        onError: { target: 'failed', actions: { type: 'fail' as const, params } },
-      },
-    },
-    [DEPLOY_RETRY_STATES[step]]: {
-      tags: ['waiting' as const],
-      invoke: {
-        src: 'sleepUntil' as const,
-        input: ({ context }: { context: DeployContext }) => ({ until: context.book.retryAt[step] ?? 0 }),
-        onDone: { target: step },
-      },
-    },
-  };
-}
+/** A step state and its retry state, named per DEPLOY_RETRY_STATES. `next` is where a done result goes. */
+const steps = (step: DeployStep, next: string) =>
+  stepStates<DeployFacts, DeployContext>(step, next, DEPLOY_RETRY_STATES[step]);
 
 /**
  * Deploy: preflight before anything is created, then table → parameters → IAM → launch template →
@@ -210,21 +175,21 @@ export const deployMachine = deploySetup.createMachine({
   context: ({ input }) => ({ name: input.name, facts: {}, book: emptyBook(), policies: input.policies }),
   initial: 'preflight',
   states: {
-    ...stepStates('preflight', 'creatingTable'),
-    ...stepStates('creatingTable', 'tableCreating'),
-    ...stepStates('tableCreating', 'populatingTable'),
-    ...stepStates('populatingTable', 'puttingParameters'),
-    ...stepStates('puttingParameters', 'creatingInstanceIam'),
-    ...stepStates('creatingInstanceIam', 'creatingBcIam'),
-    ...stepStates('creatingBcIam', 'creatingLaunchTemplate'),
-    ...stepStates('creatingLaunchTemplate', 'creatingGroup'),
-    ...stepStates('creatingGroup', 'creatingTargetGroup'),
-    ...stepStates('creatingTargetGroup', 'creatingLoadBalancer'),
-    ...stepStates('creatingLoadBalancer', 'lbProvisioning'),
-    ...stepStates('lbProvisioning', 'creatingListener'),
-    ...stepStates('creatingListener', 'attachingTargetGroup'),
-    ...stepStates('attachingTargetGroup', 'verifyingEndpoint'),
-    ...stepStates('verifyingEndpoint', 'endpointChecked'),
+    ...steps('preflight', 'creatingTable'),
+    ...steps('creatingTable', 'tableCreating'),
+    ...steps('tableCreating', 'populatingTable'),
+    ...steps('populatingTable', 'puttingParameters'),
+    ...steps('puttingParameters', 'creatingInstanceIam'),
+    ...steps('creatingInstanceIam', 'creatingBcIam'),
+    ...steps('creatingBcIam', 'creatingLaunchTemplate'),
+    ...steps('creatingLaunchTemplate', 'creatingGroup'),
+    ...steps('creatingGroup', 'creatingTargetGroup'),
+    ...steps('creatingTargetGroup', 'creatingLoadBalancer'),
+    ...steps('creatingLoadBalancer', 'lbProvisioning'),
+    ...steps('lbProvisioning', 'creatingListener'),
+    ...steps('creatingListener', 'attachingTargetGroup'),
+    ...steps('attachingTargetGroup', 'verifyingEndpoint'),
+    ...steps('verifyingEndpoint', 'endpointChecked'),
     endpointChecked: {
       always: [
         {
@@ -255,7 +220,7 @@ export const deployMachine = deploySetup.createMachine({
         ],
       },
     },
-    ...stepStates('addingIngress', 'verifyingEndpoint'),
+    ...steps('addingIngress', 'verifyingEndpoint'),
     succeeded: { type: 'final', entry: assign({ outcome: 'succeeded' as const }) },
     failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },
     timedOut: { type: 'final', entry: assign({ outcome: 'timed-out' as const }) },

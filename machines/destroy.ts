@@ -1,4 +1,4 @@
-import { and, assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, setup } from 'xstate';
 import type { DeployFacts } from './deploy.ts';
 import { sleepUntil } from './sleep.ts';
 import {
@@ -14,6 +14,7 @@ import {
   type StepPolicy,
   type StepResult,
   scheduleRetry,
+  stepStates,
 } from './step-kit.ts';
 
 /** Facts destroy learns: what the sweep found and what is left at the end. */
@@ -135,44 +136,9 @@ const destroySetup = setup({
   },
 });
 
-function stepStates(step: DestroyStep, next: string) {
-  const params = { step };
-  return {
-    [step]: {
-      tags: ['step' as const],
-      entry: { type: 'enter' as const, params },
-      invoke: {
-        id: step,
-        src: step,
-        input: ({ context }: { context: DestroyContext }): Step => ({
-          step,
-          facts: context.facts,
-          attempt: context.book.attempts[step] ?? 0,
-          deadline: context.book.deadlines[step] ?? Date.now(),
-        }),
-        onDone: [
-          { guard: 'isTimeout' as const, target: 'timedOut', actions: { type: 'fail' as const, params } },
-          {
-            guard: and(['isRetry', { type: 'canRetry', params }]),
-            target: DESTROY_RETRY_STATES[step],
-            actions: { type: 'retry' as const, params },
-          },
-          { guard: 'isRetry' as const, target: 'timedOut', actions: { type: 'exhausted' as const, params } },
-          { target: next, actions: { type: 'finish' as const, params } },
-        ],
-        onError: { target: 'failed', actions: { type: 'fail' as const, params } },
-      },
-    },
-    [DESTROY_RETRY_STATES[step]]: {
-      tags: ['waiting' as const],
-      invoke: {
-        src: 'sleepUntil' as const,
-        input: ({ context }: { context: DestroyContext }) => ({ until: context.book.retryAt[step] ?? 0 }),
-        onDone: { target: step },
-      },
-    },
-  };
-}
+/** A step state and its retry state, named per DESTROY_RETRY_STATES. `next` is where a done result goes. */
+const steps = (step: DestroyStep, next: string) =>
+  stepStates<DestroyFacts, DestroyContext>(step, next, DESTROY_RETRY_STATES[step]);
 
 /** Each chain ends in `done`, `failed` or `timedOut`; all three are final so the others run to the end. */
 const ends = {
@@ -205,36 +171,36 @@ export const destroyMachine = destroySetup.createMachine({
         loadBalancer: {
           initial: 'deletingLoadBalancer',
           states: {
-            ...stepStates('deletingLoadBalancer', 'lbDeleting'),
-            ...stepStates('lbDeleting', 'deletingTargetGroup'),
-            ...stepStates('deletingTargetGroup', 'done'),
+            ...steps('deletingLoadBalancer', 'lbDeleting'),
+            ...steps('lbDeleting', 'deletingTargetGroup'),
+            ...steps('deletingTargetGroup', 'done'),
             ...ends,
           },
         },
         group: {
           initial: 'scalingToZero',
           states: {
-            ...stepStates('scalingToZero', 'instancesTerminating'),
-            ...stepStates('instancesTerminating', 'deletingGroup'),
-            ...stepStates('deletingGroup', 'deletingLaunchTemplate'),
-            ...stepStates('deletingLaunchTemplate', 'done'),
+            ...steps('scalingToZero', 'instancesTerminating'),
+            ...steps('instancesTerminating', 'deletingGroup'),
+            ...steps('deletingGroup', 'deletingLaunchTemplate'),
+            ...steps('deletingLaunchTemplate', 'done'),
             ...ends,
           },
         },
-        iam: { initial: 'deletingIam', states: { ...stepStates('deletingIam', 'done'), ...ends } },
-        table: { initial: 'deletingTable', states: { ...stepStates('deletingTable', 'done'), ...ends } },
+        iam: { initial: 'deletingIam', states: { ...steps('deletingIam', 'done'), ...ends } },
+        table: { initial: 'deletingTable', states: { ...steps('deletingTable', 'done'), ...ends } },
         parameters: {
           initial: 'deletingParameters',
-          states: { ...stepStates('deletingParameters', 'done'), ...ends },
+          states: { ...steps('deletingParameters', 'done'), ...ends },
         },
         ingress: {
           initial: 'revokingIngress',
-          states: { ...stepStates('revokingIngress', 'done'), ...ends },
+          states: { ...steps('revokingIngress', 'done'), ...ends },
         },
       },
     },
-    ...stepStates('sweeping', 'verifying'),
-    ...stepStates('verifying', 'verified'),
+    ...steps('sweeping', 'verifying'),
+    ...steps('verifying', 'verified'),
     verified: { always: [{ guard: 'clean', target: 'succeeded' }, { target: 'failed' }] },
     succeeded: { type: 'final', entry: assign({ outcome: 'succeeded' as const }) },
     failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },

@@ -8,6 +8,8 @@
  * invoked `sleepUntil` actor whose input (the wake-up time) is persisted with the snapshot.
  */
 
+import { and } from 'xstate';
+
 export interface StepPolicy {
   /** Attempts including the first. */
   readonly maxAttempts: number;
@@ -116,3 +118,55 @@ export function leaveStep(book: StepBook, step: string): StepBook {
 
 export const canRetry = (book: StepBook, step: string, policy: StepPolicy): boolean =>
   (book.attempts[step] ?? 0) + 1 < policy.maxAttempts;
+
+/** What a machine built from steps keeps in context: the facts steps learn and the retry book. */
+export interface StepContext<F> {
+  readonly facts: F;
+  readonly book: StepBook;
+}
+
+/**
+ * A step state (invoke the step's actor; a done result goes to `next`, a retry to its wait state while
+ * the policy allows, a timeout or exhausted retries to `timedOut`, a throw to `failed`) and its wait
+ * state (sleep until the scheduled retry, then enter the step again). The machine's `setup()` must
+ * provide the `enter`/`retry`/`exhausted`/`finish`/`fail` actions, the `isTimeout`/`isRetry`/`canRetry`
+ * guards, the `sleepUntil` actor and one actor per step name.
+ */
+export function stepStates<F, C extends StepContext<F>>(step: string, next: string, retryState: string) {
+  const params = { step };
+  return {
+    [step]: {
+      tags: ['step' as const],
+      entry: { type: 'enter' as const, params },
+      invoke: {
+        id: step,
+        src: step,
+        input: ({ context }: { context: C }): StepInput<F> => ({
+          step,
+          facts: context.facts,
+          attempt: context.book.attempts[step] ?? 0,
+          deadline: context.book.deadlines[step] ?? Date.now(),
+        }),
+        onDone: [
+          { guard: 'isTimeout' as const, target: 'timedOut', actions: { type: 'fail' as const, params } },
+          {
+            guard: and(['isRetry', { type: 'canRetry', params }]),
+            target: retryState,
+            actions: { type: 'retry' as const, params },
+          },
+          { guard: 'isRetry' as const, target: 'timedOut', actions: { type: 'exhausted' as const, params } },
+          { target: next, actions: { type: 'finish' as const, params } },
+        ],
+        onError: { target: 'failed', actions: { type: 'fail' as const, params } },
+      },
+    },
+    [retryState]: {
+      tags: ['waiting' as const],
+      invoke: {
+        src: 'sleepUntil' as const,
+        input: ({ context }: { context: C }) => ({ until: context.book.retryAt[step] ?? 0 }),
+        onDone: { target: step },
+      },
+    },
+  };
+}
