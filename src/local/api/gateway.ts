@@ -204,6 +204,15 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
       }
 
       const ctx: CallContext = { requestId, principal: caller.principal, cloud: options.cloud };
+      // IAM evaluation of the caller (the admin passes): answers AccessDenied in the protocol's own form.
+      const denied = (protocol: Protocol, action: string, resources: string[]): boolean => {
+        if (ALWAYS_ALLOWED.has(action)) return false;
+        const verdict = authorize(options.cloud, caller.principal, action, resources);
+        if (verdict.decision === 'allow') return false;
+        const explicit = verdict.decision === 'explicit-deny';
+        fail(protocol, accessDenied(protocol, caller.principal.arn, action, verdict.resource, explicit));
+        return true;
+      };
       const isJson = protocol === 'awsJson1_0' || protocol === 'awsJson1_1';
       let form: URLSearchParams | undefined;
       if (isJson) {
@@ -232,27 +241,11 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         } catch {
           // dynalite answers malformed JSON with its own SerializationException.
         }
-        if (operation !== '' && !ALWAYS_ALLOWED.has(`${raw.actionPrefix}:${operation}`)) {
-          const action = `${raw.actionPrefix}:${operation}`;
-          const verdict = authorize(
-            options.cloud,
-            caller.principal,
-            action,
-            raw.resources(operation, input, ctx),
-          );
-          if (verdict.decision !== 'allow') {
-            fail(
-              protocol,
-              accessDenied(
-                protocol,
-                caller.principal.arn,
-                action,
-                verdict.resource,
-                verdict.decision === 'explicit-deny',
-              ),
-            );
-            return;
-          }
+        if (
+          operation !== '' &&
+          denied(protocol, `${raw.actionPrefix}:${operation}`, raw.resources(operation, input, ctx))
+        ) {
+          return;
         }
         raw.forward(req, res, body, requestId);
         options.onRequest?.({
@@ -300,23 +293,14 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         input = parsed.input;
       }
 
-      const action = `${module.actionPrefix}:${operation}`;
-      if (!ALWAYS_ALLOWED.has(action)) {
-        const resources = module.resources?.(operation, input, ctx) ?? ['*'];
-        const verdict = authorize(options.cloud, caller.principal, action, resources);
-        if (verdict.decision !== 'allow') {
-          fail(
-            protocol,
-            accessDenied(
-              protocol,
-              caller.principal.arn,
-              action,
-              verdict.resource,
-              verdict.decision === 'explicit-deny',
-            ),
-          );
-          return;
-        }
+      if (
+        denied(
+          protocol,
+          `${module.actionPrefix}:${operation}`,
+          module.resources?.(operation, input, ctx) ?? ['*'],
+        )
+      ) {
+        return;
       }
 
       const output = await handler(input, ctx);
