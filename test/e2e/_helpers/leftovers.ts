@@ -13,7 +13,7 @@ import { GetInstanceProfileCommand, GetPolicyCommand, GetRoleCommand } from '@aw
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Clients } from '../../../src/aws/clients.ts';
-import { resourceNames } from '../../../src/names.ts';
+import { DEPLOYMENT_TAG_KEY, resourceNames } from '../../../src/names.ts';
 
 const gone = async (probe: () => Promise<unknown>): Promise<boolean> => {
   try {
@@ -65,7 +65,11 @@ export async function leftovers(c: Clients, name: string): Promise<string[]> {
   const tgs = await c.elbv2.send(new DescribeTargetGroupsCommand({}));
   for (const tg of tgs.TargetGroups ?? [])
     if (tg.TargetGroupName?.startsWith(prefix)) out.push(`target group ${tg.TargetGroupName}`);
-  const instances = await c.ec2.send(new DescribeInstancesCommand({}));
+  // Only this deployment's instances (its group tags them at launch): another test's leftovers are
+  // that test's failure, not this one's.
+  const instances = await c.ec2.send(
+    new DescribeInstancesCommand({ Filters: [{ Name: `tag:${DEPLOYMENT_TAG_KEY}`, Values: [name] }] }),
+  );
   for (const r of instances.Reservations ?? []) {
     for (const i of r.Instances ?? []) {
       const state = i.State?.Name ?? '';
