@@ -81,9 +81,16 @@ export async function throughputIn(url: string, seconds: number, connections: nu
   return done.result;
 }
 
-export async function pacedIn(url: string, rate: number, seconds: number): Promise<PacedResult> {
-  const child = loadWorker({ kind: 'paced', url, rate, seconds });
-  const done = await nextMessage<{ result: PacedResult }>(child, 'result', seconds * 1000 + 30_000, 'load');
+/** `seconds` recorded at `rate`, after `warmupSeconds` of the same load unrecorded (load.ts `paced`). */
+export async function pacedIn(
+  url: string,
+  rate: number,
+  seconds: number,
+  warmupSeconds = 0,
+): Promise<PacedResult> {
+  const child = loadWorker({ kind: 'paced', url, rate, seconds, warmupSeconds });
+  const deadlineMs = (warmupSeconds + seconds) * 1000 + 30_000;
+  const done = await nextMessage<{ result: PacedResult }>(child, 'result', deadlineMs, 'load');
   return done.result;
 }
 

@@ -26,6 +26,11 @@ const TIME_SCALE = 0.05;
 const RATE = 500;
 const THROUGHPUT_SECONDS = 3;
 const LATENCY_SECONDS = 2;
+/**
+ * Unrecorded load before each latency run (every path alike): the figures are steady-state ones, not the
+ * first requests after seconds of no GET / meeting expired caches (load.ts `paced`).
+ */
+const LATENCY_WARMUP_SECONDS = 1;
 const MODELLED_LATENCY_MS = 5;
 const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
@@ -132,7 +137,7 @@ try {
           ['haproxy', haproxy?.port],
         ] as const) {
           if (port === undefined) continue;
-          const result = await pacedIn(url(port, path), RATE, LATENCY_SECONDS);
+          const result = await pacedIn(url(port, path), RATE, LATENCY_SECONDS, LATENCY_WARMUP_SECONDS);
           const key = `${via} ${path}`;
           runs[key] = [...(runs[key] ?? []), result];
           progress(
@@ -177,7 +182,7 @@ try {
             ...summary('haproxy'),
             addedMedianMs: round(med('haproxy', '/healthcheck', 50) - med('direct', '/healthcheck', 50)),
           },
-    how: `constant ${RATE} req/s (open loop, keep-alive connections), ${LATENCY_SECONDS} s per run, median over ${ROUNDS} runs of each run's percentile; p99 on GET / (the API, reads DynamoDB), added median on GET /healthcheck (no dependency: only the proxy's cost); 'direct' = one instance's own port`,
+    how: `constant ${RATE} req/s (open loop, keep-alive connections), ${LATENCY_SECONDS} s per run after ${LATENCY_WARMUP_SECONDS} s of the same load unrecorded, median over ${ROUNDS} runs of each run's percentile; p99 on GET / (the API, reads DynamoDB), added median on GET /healthcheck (no dependency: only the proxy's cost); 'direct' = one instance's own port`,
   };
 
   // 3. Zero 5xx while an instance is replaced: drain the old one (deregistration delay 30 s, scaled) while a

@@ -1,13 +1,14 @@
 /**
  * A load generator in its own process (so it does not steal the load balancer's event loop). Job from
- * argv[2] as JSON: `{kind:'throughput', url, seconds, connections}` or `{kind:'paced', url, rate, seconds?}`;
- * a paced job without `seconds` runs until the IPC message `'stop'`. Sends `{kind:'result', result}` and exits.
+ * argv[2] as JSON: `{kind:'throughput', url, seconds, connections}` or
+ * `{kind:'paced', url, rate, seconds?, warmupSeconds?}`; a paced job without `seconds` runs until the IPC
+ * message `'stop'`; one with `warmupSeconds` sends that long unrecorded first (`paced` in ../load.ts). Sends `{kind:'result', result}` and exits.
  */
 import { type PacedResult, startPaced, type Throughput, throughput } from '../load.ts';
 
 type Job =
   | { kind: 'throughput'; url: string; seconds: number; connections: number }
-  | { kind: 'paced'; url: string; rate: number; seconds?: number };
+  | { kind: 'paced'; url: string; rate: number; seconds?: number; warmupSeconds?: number };
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 const finish = (result: Throughput | PacedResult): void => {
@@ -16,9 +17,10 @@ const finish = (result: Throughput | PacedResult): void => {
 if (job.kind === 'throughput') {
   finish(await throughput(job.url, job.seconds, job.connections));
 } else {
-  const run = startPaced(job.url, job.rate);
+  const warmupSeconds = job.warmupSeconds ?? 0;
+  const run = startPaced(job.url, job.rate, warmupSeconds * 1000);
   const stop = async (): Promise<void> => finish(await run.stop());
-  if (job.seconds !== undefined) setTimeout(() => void stop(), job.seconds * 1000);
+  if (job.seconds !== undefined) setTimeout(() => void stop(), (warmupSeconds + job.seconds) * 1000);
   process.on('message', (message: unknown) => {
     if (message === 'stop') void stop();
   });
