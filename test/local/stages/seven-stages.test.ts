@@ -313,11 +313,14 @@ describe('the seven demo stages on the local cloud', () => {
     await ec2.send(new RebootInstancesCommand({ InstanceIds: [badInstance] }));
     const mix = await until('static from the bad instance, real from others', async () => {
       const seen = await sample(9);
+      // The whole batch must show the row (a 502 from the reboot window, or a read timed out under
+      // load on a healthy instance, makes another batch necessary, not a pass).
       const fromBad = seen.filter((s) => s.instanceId === badInstance);
-      const others = seen.filter((s) => s.instanceId !== badInstance && s.status === 200);
+      const others = seen.filter((s) => s.instanceId !== badInstance);
       return fromBad.length > 0 &&
+        others.length > 0 &&
         fromBad.every((s) => s.kind === 'static') &&
-        others.some((s) => s.kind === 'real')
+        others.every((s) => s.kind === 'real')
         ? seen
         : undefined;
     });
