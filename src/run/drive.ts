@@ -187,13 +187,15 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
         return;
       }
       const prompt = options.prompts(root);
-      if (prompt === undefined || asking === prompt.key) return;
+      // A question stays pending until the run has left the prompt it was asked for: snapshots of other
+      // actors (or of the same state) must not ask it twice, and a menu revisited after GET is asked anew.
+      if (prompt === undefined || prompt.key !== asking) asking = undefined;
+      if (prompt === undefined || asking !== undefined) return;
       asking = prompt.key;
       const answer = options.autoAnswer?.(prompt.question);
       const ask = answer === undefined ? host.ask(prompt.question) : Promise.resolve(answer);
       ask.then(
         (a) => {
-          asking = undefined;
           if (!finished) actor.send(prompt.toEvent(a));
         },
         (error: unknown) => {

@@ -141,7 +141,8 @@ function runPrompts(root: AnyMachineSnapshot) {
   if (demo?.hasTag('prompt') === true) {
     const stage = Number(String(Object.keys(demo.value as object)[0]).replace('stage', ''));
     return {
-      key: `menu:${JSON.stringify(demo.value)}:${Date.now()}`,
+      // Stable per menu state: drive() asks again only after the run has left the prompt (GET, HEALTH).
+      key: `menu:${JSON.stringify(demo.value)}`,
       question: { kind: 'demo-menu', stage, defaultAnswer: 'next' } satisfies Question,
       toEvent: (a: Answer) => ({ type: a.kind === 'demo-menu' ? a.choice.toUpperCase() : 'NEXT' }),
     };
