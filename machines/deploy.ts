@@ -1,18 +1,18 @@
-import { and, assign, fromPromise, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import { sleepUntil } from './sleep.ts';
 import {
   canRetry,
   emptyBook,
   enterStep,
-  errorMessage,
-  leaveStep,
+  exhaustedReason,
+  failureOf,
+  finishedStep,
+  placeholderSteps,
   policyFor,
   resultOf,
+  retriedStep,
   type StepBook,
-  type StepInput,
   type StepPolicy,
-  type StepResult,
-  scheduleRetry,
   stepStates,
 } from './step-kit.ts';
 
@@ -103,17 +103,7 @@ export const DEPLOY_RETRY_STATES: Readonly<Record<DeployStep, string>> = {
   addingIngress: 'addingIngressRetry',
 };
 
-type Step = StepInput<DeployFacts>;
-type Result = StepResult<DeployFacts>;
-const notProvided = (step: string) =>
-  fromPromise<Result, Step>(async () => {
-    throw new Error(`deploy step ${step} has no implementation`);
-  });
-
-const stepActors = Object.fromEntries(DEPLOY_STEPS.map((s) => [s, notProvided(s)])) as Record<
-  DeployStep,
-  ReturnType<typeof notProvided>
->;
+const stepActors = placeholderSteps<DeployFacts, DeployStep>('deploy', DEPLOY_STEPS);
 
 const deploySetup = setup({
   types: {
@@ -128,25 +118,18 @@ const deploySetup = setup({
     enter: assign(({ context }, params: { step: string }) => ({
       book: enterStep(context.book, params.step, policyFor(context.policies, params.step), Date.now()),
     })),
-    finish: assign(({ context, event }, params: { step: string }) => {
-      const result = resultOf(event);
-      const facts =
-        result?.outcome === 'done' ? (result.facts as Partial<DeployFacts> | undefined) : undefined;
-      return { facts: { ...context.facts, ...facts }, book: leaveStep(context.book, params.step) };
-    }),
-    retry: assign(({ context, event }, params: { step: string }) => {
-      const result = resultOf(event);
-      const reason = result?.outcome === 'retry' ? result.reason : 'not ready';
-      const policy = policyFor(context.policies, params.step);
-      return { book: scheduleRetry(context.book, params.step, policy, reason, Date.now(), Math.random()) };
-    }),
-    fail: assign(({ event }, params: { step: string }) => {
-      const result = resultOf(event);
-      const error = result !== undefined && result.outcome !== 'done' ? result.reason : errorMessage(event);
-      return { error, failedStep: params.step };
-    }),
+    finish: assign(({ context, event }, params: { step: string }) =>
+      finishedStep(context, event, params.step),
+    ),
+    retry: assign(({ context, event }, params: { step: string }) => ({
+      book: retriedStep(context.book, context.policies, event, params.step),
+    })),
+    fail: assign(({ event }, params: { step: string }) => ({
+      error: failureOf(event),
+      failedStep: params.step,
+    })),
     exhausted: assign(({ context }, params: { step: string }) => ({
-      error: `gave up after ${(context.book.attempts[params.step] ?? 0) + 1} attempts: ${context.book.reasons[params.step] ?? 'not ready'}`,
+      error: exhaustedReason(context.book, params.step),
       failedStep: params.step,
     })),
   },

@@ -1,19 +1,19 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { DeployFacts } from './deploy.ts';
 import { sleepUntil } from './sleep.ts';
 import {
   canRetry,
   emptyBook,
   enterStep,
-  errorMessage,
-  leaveStep,
+  exhaustedReason,
+  failureOf,
+  finishedStep,
+  placeholderSteps,
   policyFor,
   resultOf,
+  retriedStep,
   type StepBook,
-  type StepInput,
   type StepPolicy,
-  type StepResult,
-  scheduleRetry,
   stepStates,
 } from './step-kit.ts';
 
@@ -79,16 +79,7 @@ export const DESTROY_RETRY_STATES: Readonly<Record<DestroyStep, string>> = {
   verifying: 'leftoversRemain',
 };
 
-type Step = StepInput<DestroyFacts>;
-type Result = StepResult<DestroyFacts>;
-const notProvided = (step: string) =>
-  fromPromise<Result, Step>(async () => {
-    throw new Error(`destroy step ${step} has no implementation`);
-  });
-const stepActors = Object.fromEntries(DESTROY_STEPS.map((s) => [s, notProvided(s)])) as Record<
-  DestroyStep,
-  ReturnType<typeof notProvided>
->;
+const stepActors = placeholderSteps<DestroyFacts, DestroyStep>('destroy', DESTROY_STEPS);
 
 const destroySetup = setup({
   types: {
@@ -102,28 +93,17 @@ const destroySetup = setup({
     enter: assign(({ context }, params: { step: string }) => ({
       book: enterStep(context.book, params.step, policyFor(context.policies, params.step), Date.now()),
     })),
-    finish: assign(({ context, event }, params: { step: string }) => {
-      const result = resultOf(event);
-      const facts =
-        result?.outcome === 'done' ? (result.facts as Partial<DestroyFacts> | undefined) : undefined;
-      return { facts: { ...context.facts, ...facts }, book: leaveStep(context.book, params.step) };
-    }),
-    retry: assign(({ context, event }, params: { step: string }) => {
-      const result = resultOf(event);
-      const reason = result?.outcome === 'retry' ? result.reason : 'not ready';
-      const policy = policyFor(context.policies, params.step);
-      return { book: scheduleRetry(context.book, params.step, policy, reason, Date.now(), Math.random()) };
-    }),
-    fail: assign(({ context, event }, params: { step: string }) => {
-      const result = resultOf(event);
-      const error = result !== undefined && result.outcome !== 'done' ? result.reason : errorMessage(event);
-      return { errors: { ...context.errors, [params.step]: error } };
-    }),
+    finish: assign(({ context, event }, params: { step: string }) =>
+      finishedStep(context, event, params.step),
+    ),
+    retry: assign(({ context, event }, params: { step: string }) => ({
+      book: retriedStep(context.book, context.policies, event, params.step),
+    })),
+    fail: assign(({ context, event }, params: { step: string }) => ({
+      errors: { ...context.errors, [params.step]: failureOf(event) },
+    })),
     exhausted: assign(({ context }, params: { step: string }) => ({
-      errors: {
-        ...context.errors,
-        [params.step]: `gave up after ${(context.book.attempts[params.step] ?? 0) + 1} attempts: ${context.book.reasons[params.step] ?? 'not ready'}`,
-      },
+      errors: { ...context.errors, [params.step]: exhaustedReason(context.book, params.step) },
     })),
   },
   guards: {

@@ -8,7 +8,7 @@
  * invoked `sleepUntil` actor whose input (the wake-up time) is persisted with the snapshot.
  */
 
-import { and } from 'xstate';
+import { and, fromPromise } from 'xstate';
 
 export interface StepPolicy {
   /** Attempts including the first. */
@@ -118,6 +118,50 @@ export function leaveStep(book: StepBook, step: string): StepBook {
 
 export const canRetry = (book: StepBook, step: string, policy: StepPolicy): boolean =>
   (book.attempts[step] ?? 0) + 1 < policy.maxAttempts;
+
+/**
+ * One placeholder actor per step: machines are pure and get their effects through `.provide()`, so an
+ * unprovided step fails loudly instead of doing nothing.
+ */
+export function placeholderSteps<F, S extends string>(machine: string, steps: readonly S[]) {
+  const notProvided = (step: string) =>
+    fromPromise<StepResult<F>, StepInput<F>>(async () => {
+      throw new Error(`${machine} step ${step} has no implementation`);
+    });
+  return Object.fromEntries(steps.map((s) => [s, notProvided(s)])) as Record<
+    S,
+    ReturnType<typeof notProvided>
+  >;
+}
+
+/** Context after a step finished: the facts it learned merged in, the step cleared from the book. */
+export function finishedStep<F>(context: StepContext<F>, event: { type: string }, step: string) {
+  const result = resultOf(event);
+  const facts = result?.outcome === 'done' ? (result.facts as Partial<F> | undefined) : undefined;
+  return { facts: { ...context.facts, ...facts }, book: leaveStep(context.book, step) };
+}
+
+/** The book after a step answered "not yet": its next attempt scheduled with backoff. */
+export function retriedStep(
+  book: StepBook,
+  policies: Readonly<Record<string, StepPolicy>>,
+  event: { type: string },
+  step: string,
+): StepBook {
+  const result = resultOf(event);
+  const reason = result?.outcome === 'retry' ? result.reason : 'not ready';
+  return scheduleRetry(book, step, policyFor(policies, step), reason, Date.now(), Math.random());
+}
+
+/** Why a step failed: its own timeout or retry reason, or the error it threw. */
+export function failureOf(event: { type: string }): string {
+  const result = resultOf(event);
+  return result !== undefined && result.outcome !== 'done' ? result.reason : errorMessage(event);
+}
+
+/** Why a step gave up after its last allowed attempt. */
+export const exhaustedReason = (book: StepBook, step: string): string =>
+  `gave up after ${(book.attempts[step] ?? 0) + 1} attempts: ${book.reasons[step] ?? 'not ready'}`;
 
 /** What a machine built from steps keeps in context: the facts steps learn and the retry book. */
 export interface StepContext<F> {
