@@ -201,6 +201,30 @@ export function createRenderer(io: Io): Renderer {
         print(style.dim(RULE));
       }
     },
+    // Samples are data for the journal and the live view; the terminal shows their verdicts instead.
+    'probe-sample': () => {},
+    'health-sample': () => {},
+    action: (e) => {
+      if (e.outcome === 'done') return;
+      endWait('quiet');
+      print(
+        `${style.yellow('!')} ${e.phase === 'rollback' ? 'Rollback' : 'Action'} ${e.action} failed: ${e.error ?? e.detail}`,
+      );
+    },
+    expectation: (e) => {
+      // Stage expectations of the built-in demo are shown by `observation`; hypotheses have no other line.
+      if (e.scope === 'stage') return;
+      endWait('quiet');
+      const mark = e.pass ? style.green('PASS') : style.red('FAIL');
+      print(
+        `${mark} steady state ${e.scope === 'hypothesis-before' ? 'before' : 'after'} the method: ${e.name}: ${e.seen}`,
+      );
+    },
+    'stop-condition': (e) => {
+      endWait('quiet');
+      print(`${style.red('stop:')} ${e.name} held (${e.seen}); aborting the method and rolling back.`);
+    },
+    experiment: () => {},
   };
 
   return {
