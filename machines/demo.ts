@@ -1,7 +1,7 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { DeployFacts } from './deploy.ts';
 
-/** The seven stages of DESIGN §5, then the reset (stage 8). */
+/** The seven stages (docs/architecture.md#the-seven-stages), then the reset (stage 8). */
 export const DEMO_STAGES = [1, 2, 3, 4, 5, 6, 7] as const;
 export const RESET_STAGE = 8;
 
@@ -136,7 +136,7 @@ function stageState(stage: number, next: string) {
 
 /**
  * The demo: each stage is an action followed by either the menu (GET / HEALTH / NEXT, answered by the
- * CLI) or, with `--yes`, an automatic observation checked against DESIGN §5. A failed stage skips to
+ * CLI) or, with `--yes`, an automatic observation checked against docs/architecture.md#the-seven-stages. A failed stage skips to
  * the reset so that the deployment is left in its initial configuration.
  */
 export const demoMachine = demoSetup.createMachine({

@@ -52,7 +52,7 @@ const loadFault = () => import('./commands/local-fault.ts');
 const FAULT_UNDO =
   'Undo with `resilient local fault heal <instance-id>`. Instance ids: `resilient local fault status`.';
 
-/** `local fault …`: the local cloud's control route (`/_local/faults`), for drills and tests (DESIGN §7). */
+/** `local fault …`: the local cloud's control route (`/_local/faults`), for drills and tests (docs/local-cloud.md). */
 const FAULT_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'local fault crash',

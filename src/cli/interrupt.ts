@@ -1,5 +1,5 @@
 /**
- * Ctrl+C, the way DESIGN §4 wants it: the first one asks the run to stop after the call in flight
+ * Ctrl+C, as docs/architecture.md#interrupts describes: the first one asks the run to stop after the call in flight
  * (the run checkpoints, then the command exits 130); the second exits at once — the checkpoint on
  * disk is still valid, because it is written after every transition.
  */
@@ -64,7 +64,7 @@ export function installInterrupt(io: Io, options: InterruptOptions): Interrupt {
 /**
  * enquirer 2.4.1 on Node >= 24.2 throws ERR_USE_AFTER_CLOSE from its keypress cleanup when Ctrl+C
  * cancels a prompt (enquirer#483, fix #485 unmerged), and the prompt's promise then never settles
- * (xstate.md §5, verified). Nothing is in flight while we wait for an answer and the checkpoint is on
+ * (docs/architecture.md#prompts-and-terminals, verified). Nothing is in flight while we wait for an answer and the checkpoint is on
  * disk, so leaving with 130 is safe. Any other uncaught error is reported as a bug (exit 1).
  */
 export function guardPromptCtrlC(

@@ -56,7 +56,7 @@ export function createIo(options: IoOptions): Io {
   };
 }
 
-/** enquirer never detects a missing terminal (xstate.md §5): we decide, and only a real terminal outside CI qualifies. */
+/** enquirer never detects a missing terminal (docs/architecture.md#prompts-and-terminals): we decide, and only a real terminal outside CI qualifies. */
 export function isInteractiveProcess(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): boolean {

@@ -1,6 +1,6 @@
 /**
  * How the CLI reaches the local cloud of a state dir: its endpoint from `daemon.json`, its admin
- * credentials from `<state-dir>/local/credentials` (DESIGN §7). `start` runs it when it is not running.
+ * credentials from `<state-dir>/local/credentials` (docs/local-cloud.md). `start` runs it when it is not running.
  */
 import { ResilientError } from '../errors.ts';
 import type { Io } from './io.ts';

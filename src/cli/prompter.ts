@@ -1,7 +1,7 @@
 /**
  * Questions to a person, behind a small interface so the rest of the CLI never sees enquirer.
  *
- * enquirer 2.4.1 does not detect a missing terminal (xstate.md §5, verified): with stdin at
+ * enquirer 2.4.1 does not detect a missing terminal (docs/architecture.md#prompts-and-terminals, verified): with stdin at
  * /dev/null its promise never settles, a silent pipe hangs for ever, and a pipe that reaches EOF
  * crashes with ERR_USE_AFTER_CLOSE on Node 24. So we decide: prompts are shown only when stdin and
  * stdout are terminals and `CI` is unset; otherwise `--yes` answers with each question's default,

@@ -38,7 +38,7 @@ export function askStartDeploy(prompter: Prompter): Promise<boolean> {
   });
 }
 
-/** Real AWS costs money: ask before creating anything (DESIGN §6). */
+/** Real AWS costs money: ask before creating anything (docs/architecture.md#real-aws). */
 export function askAwsCost(prompter: Prompter, account: string, region: string): Promise<boolean> {
   return prompter.confirm({
     name: 'aws-cost',

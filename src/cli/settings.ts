@@ -1,5 +1,5 @@
 /**
- * Settings that persist between runs (target, region, name, timeScale), in `conf` (xstate.md §5:
+ * Settings that persist between runs (target, region, name, timeScale), in `conf` (docs/architecture.md#settings:
  * user config at the platform's config location; atomic writes). `RESILIENT_CONFIG_DIR` points it
  * elsewhere (tests, sandboxes). Precedence: flags > settings > built-in defaults.
  */

@@ -73,7 +73,7 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 /**
- * Assembles and starts a local cloud (DESIGN §7): restores the last snapshot from `<dataDir>/state.json`,
+ * Assembles and starts a local cloud (docs/local-cloud.md): restores the last snapshot from `<dataDir>/state.json`,
  * binds the gateway on 127.0.0.1, embeds DynamoDB, builds the data plane and lets it reconcile (restarting
  * the instances the snapshot holds), and ticks service modules. `commit()` persists the state (debounced,
  * atomic) and asks the data plane to reconcile.

@@ -15,7 +15,7 @@ export interface Verdict {
 const count = <T>(items: readonly T[], test: (item: T) => boolean): number => items.filter(test).length;
 
 /**
- * Whether a sample shows the DESIGN §5 row of a stage. Pure: the demo's `--yes` observation polls
+ * Whether a sample shows a stage's row (docs/architecture.md#the-seven-stages). Pure: the demo's `--yes` observation polls
  * until this passes or its deadline passes. `reasons` say what did not hold.
  */
 export function checkStage(stage: number, sample: StageSample): Verdict {

@@ -30,7 +30,7 @@ export const SERVER_ENV = {
   /** How long SIGTERM/SIGINT waits for in-flight requests before closing their connections (default 10000). */
   drainTimeoutMs: 'RESILIENT_DRAIN_TIMEOUT_MS',
   /**
-   * `1`: behave like the reference server design, as the benchmark's baseline (DESIGN §8): no parameter
+   * `1`: behave like the reference server design, as the benchmark's baseline (docs/testing.md#quality-bars): no parameter
    * or item cache (one GetParameters and one GetItem per request, whatever the TTLs say) and one request at a
    * time (a queue of concurrency 1, like the reference's single-threaded HTTPServer). `0` (default): off.
    * Never set on deployments.

@@ -28,14 +28,14 @@ interface Fresh {
 
 /**
  * A read-through cache of recommendation items keyed by (table, MediaType, ItemId), so that GET / costs
- * one GetItem per key per TTL instead of one per request (DESIGN §8: the per-request GetItem through the
+ * one GetItem per key per TTL instead of one per request (docs/testing.md#quality-bars: the per-request GetItem through the
  * SDK was the server's whole cost). Concurrent requests for a key share one in-flight read, and in the
  * last tenth of the TTL a request starts that read in the background while it is still answered from the
  * cache (freshness.ts), so under steady traffic no request waits for DynamoDB. Failures are never kept:
  * a failed read leaves nothing behind, so the next request that needs the table asks DynamoDB again,
  * exactly as without a cache.
  *
- * Why every DESIGN §5 observation still holds:
+ * Why every stage's observation (docs/architecture.md#the-seven-stages) still holds:
  * - The table name is part of the key: when the table parameter turns to `this-is-not-a-table` (stages 2
  *   and 7) the very first request after the parameter cache sees it misses, its GetItem fails, and the
  *   request answers 502 or the static item as before; nothing read from the real table can answer for it.

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8's quality bars, as the benchmark checks them. A figure is its measured value, the bar it is
+ * The quality bars (docs/testing.md#quality-bars), as the benchmark checks them. A figure is its measured value, the bar it is
  * held to, and whether it passes.
  */
 export interface Figure {

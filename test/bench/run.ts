@@ -1,5 +1,5 @@
 /**
- * The benchmark (`npm run bench`, `npm run bench -- --json`): DESIGN §8's bars measured side by side in one
+ * The benchmark (`npm run bench`, `npm run bench -- --json`): the quality bars (docs/testing.md#quality-bars) measured side by side in one
  * run on 127.0.0.1, as medians of several short runs and as ratios where the machine's speed cancels out.
  * Progress goes to stderr; stdout gets the report (text) or exactly one JSON object (--json).
  * Options: --quick (one round of each, for trying it out), --no-orchestration (skip the full CLI run).

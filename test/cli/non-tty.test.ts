@@ -9,7 +9,7 @@ afterAll(() => {
   state.remove();
 });
 
-// enquirer would hang on /dev/null and on a silent pipe (xstate.md §5): these must fail at once.
+// enquirer would hang on /dev/null and on a silent pipe (docs/architecture.md#prompts-and-terminals): these must fail at once.
 describe.each(['devnull', 'silent-pipe', 'closed-pipe'] as const)(
   'without a terminal (stdin: %s)',
   (stdin) => {

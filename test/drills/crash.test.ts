@@ -1,5 +1,5 @@
 /**
- * Crash drill (DESIGN §8 "Reliability"): the real CLI, SIGKILLed at points spread over deploy, demo and
+ * Crash drill (docs/testing.md#drills): the real CLI, SIGKILLed at points spread over deploy, demo and
  * destroy — chosen by watching what it prints, which it prints after checkpointing the step — must be
  * recoverable: `resume` finishes the run, or `destroy --from-state` removes everything; either way the
  * cloud, asked with the SDK, holds nothing of the deployment.

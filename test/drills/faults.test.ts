@@ -1,5 +1,5 @@
 /**
- * Fault drill (DESIGN §8 "Reliability"): with the local cloud throttling 10 % of API calls and failing
+ * Fault drill (docs/testing.md#drills): with the local cloud throttling 10 % of API calls and failing
  * 2 % with a 5xx, and with one instance crashed and another hung for a while during the demo, a full
  * `start --yes` still verifies every stage, destroys everything and exits 0.
  */

@@ -5,7 +5,7 @@ import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 describe('recommendations resource', () => {
   it('holds the nine seed items, three per media type with ids 1-3', () => {
     const seed: unknown = JSON.parse(
-      readFileSync(new URL('../../../shared/data/recommendations.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('./seed-recommendations.json', import.meta.url), 'utf8'),
     );
     expect(RECOMMENDATIONS).toEqual(seed);
     for (const type of ['Book', 'Movie', 'Song']) {

@@ -16,7 +16,7 @@ const target = (id: string, state: string, reason?: string, description?: string
 });
 const healthy = [target('i-a', 'healthy'), target('i-b', 'healthy'), target('i-c', 'healthy')];
 
-describe('stage expectations (DESIGN §5)', () => {
+describe('stage expectations (docs/architecture.md#the-seven-stages)', () => {
   it('stage 1 passes on real items from several instances with all targets healthy, and fails on one instance', () => {
     expect(
       checkStage(1, { gets: [get('real', 'i-a'), get('real', 'i-b')], targets: healthy, groupSize: 3 }).pass,

@@ -57,7 +57,7 @@ describe('a full --yes run against the local cloud', () => {
     if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('deploys, sees all seven stages behave as DESIGN §5 says, destroys, and leaves nothing behind', async () => {
+  it('deploys, sees all seven stages behave as the stage table says, destroys, and leaves nothing behind', async () => {
     const host = recordingHost();
     const started = Date.now();
     // The run's own clients, counted per wrapper call (the instances' calls go through the gateway too).

@@ -44,7 +44,7 @@ describe('demo steps over the fake cloud (real instances, load balancer and heal
   const observe = (n: number, deadlineMs?: number): Promise<StageResult> =>
     run(actors.observeStage, stage(n, deadlineMs));
 
-  it('each stage’s action leads to the outcome DESIGN §5 expects, and the reset restores the table', async () => {
+  it('each stage’s action leads to the outcome its row of the stage table expects, and the reset restores the table', async () => {
     for (const n of [1, 2, 3, 4, 5, 6, 7]) {
       await apply(n);
       const result = await observe(n);

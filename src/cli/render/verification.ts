@@ -1,5 +1,5 @@
 /**
- * What a `--yes` run saw at each stage, and whether that matches DESIGN §5's row: status counts,
+ * What a `--yes` run saw at each stage, and whether that matches the stage's row in docs/architecture.md#the-seven-stages: status counts,
  * answer kinds, instances and zones seen, target states, and the reasons when it does not.
  */
 import type { RunEvent } from '../../events.ts';

@@ -15,7 +15,7 @@ export interface EncodedResponse {
 }
 
 /**
- * An error in the protocol's own envelope (local-emulation.md §3.2–3.4):
+ * An error in the protocol's own envelope (docs/local-cloud.md#protocols):
  * - awsQuery: `<ErrorResponse><Error><Type>Sender|Receiver</Type><Code/><Message/></Error><RequestId/>`;
  * - ec2Query: `<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`;
  * - JSON: `{"__type": code, "message": …}` plus `x-amzn-ErrorType`.

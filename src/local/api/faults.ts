@@ -1,6 +1,6 @@
 /**
  * API fault injection (not AWS): a fraction of API calls fail with the protocol's throttling error and
- * another fraction with a 5xx, so clients' retry paths can be exercised (DESIGN §7, "throttle or fail a
+ * another fraction with a 5xx, so clients' retry paths can be exercised (docs/local-cloud.md#fault-injection:
  * fraction of API calls"). Rates are probabilities in [0, 1].
  */
 export interface ApiFaultRates {

@@ -86,7 +86,7 @@ function wireErrorOf(error: unknown, protocol: Protocol): AwsServiceError {
 }
 
 /**
- * The AWS front door (DESIGN §7): reads the body under a cap, verifies SigV4 (body hash computed here, clock
+ * The AWS front door (docs/local-cloud.md): reads the body under a cap, verifies SigV4 (body hash computed here, clock
  * skew enforced), resolves the caller, routes by the credential scope's signing name and the `Action` form
  * field or `X-Amz-Target`, validates the input against the SDK schema, authorizes role sessions with the IAM
  * evaluator, calls the handler and serializes its output in the protocol's envelope. Every response carries

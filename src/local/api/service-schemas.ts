@@ -2,7 +2,7 @@ import type { Protocol } from '../contracts.ts';
 
 /**
  * Where the wire schema of each signing name lives: the `@aws-sdk/client-*` package this project already
- * depends on exports one schema constant per operation (`CreateRole$`, …; local-emulation.md §4.3), so the
+ * depends on exports one schema constant per operation (`CreateRole$`, …; docs/local-cloud.md#protocols), so the
  * codec speaks exactly the shapes of the SDK version the orchestrator uses.
  */
 interface SchemaSource {

@@ -109,7 +109,7 @@ const headerValue = (headers: IncomingHttpHeaders, name: string): string | undef
 /**
  * Verifies a SigV4 signature by re-signing the request with the caller's secret and comparing signatures in
  * constant time. The body hash is computed here and substituted for `x-amz-content-sha256`, because the
- * signer trusts that header as is (local-emulation.md §3.6): a tampered body with the original hash header
+ * signer trusts that header as is (docs/local-cloud.md#sigv4): a tampered body with the original hash header
  * then fails. The clock-skew rule and its message follow AWS ("Signature expired: … is now earlier than …").
  */
 export async function verifySignature(

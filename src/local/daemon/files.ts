@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 
 /**
- * The daemon's files (DESIGN §7: "Its files live in `state/local/`"): `<stateDir>/local/` holds the snapshot,
+ * The daemon's files (docs/local-cloud.md#the-daemon): `<stateDir>/local/` holds the snapshot,
  * DynamoDB data, `daemon.json` (pid, port), `daemon.log`, and the admin `credentials` / `config` profile.
  */
 export const LOCAL_PROFILE = 'resilient-local';

@@ -1,5 +1,5 @@
 /**
- * Responses the load balancer generates itself, byte for byte as ALB sends them (aws-semantics §2.2):
+ * Responses the load balancer generates itself, byte for byte as ALB sends them (docs/local-cloud.md#load-balancer-responses):
  * `Server: awselb/2.0`, `Content-Type: text/html`, and the nginx-style HTML template with CRLF line
  * endings (502 → 122 bytes, 503 → 162 bytes, as observed on AWS).
  */

@@ -1,5 +1,5 @@
 /**
- * The local cloud's data plane (DESIGN §7): brings instance processes, IMDS endpoints, load-balancer
+ * The local cloud's data plane (docs/local-cloud.md): brings instance processes, IMDS endpoints, load-balancer
  * listeners and health checkers in line with the control plane's `DataPlaneView`. `reconcile()` is
  * idempotent and cheap; it runs on every commit and on a short resync timer, because some transitions
  * (pending → running, draining → gone) are derived from timestamps and need no commit.

@@ -1,7 +1,7 @@
 /**
  * A TCP relay in front of each instance's workload: the instance's network face. Health checks always go
  * through it, the load balancer whenever a fault is set (see "Fast path" below). It is how "hang" and
- * "slow" are injected without touching the workload (DESIGN §7, fault injection), and it gives the
+ * "slow" are injected without touching the workload (docs/local-cloud.md#fault-injection), and it gives the
  * instance a port that survives process restarts. While no process listens (booting, rebooting, crashed) it resets every connection,
  * which is what a host with no listener does to a SYN: callers see a refused/reset connection.
  *

@@ -1,5 +1,5 @@
 /**
- * Proxies one request to one target (aws-semantics §2.1, §2.3, §2.5): adds X-Forwarded-For/Proto/Port and
+ * Proxies one request to one target (docs/local-cloud.md#forwarded-requests): adds X-Forwarded-For/Proto/Port and
  * X-Amzn-Trace-Id, streams the body both ways, passes the target's response through unchanged (status,
  * headers, body), and turns target failures into ALB's own errors: refused/reset/closed without a response
  * → 502, no connection within the connect timeout or no response within the idle timeout → 504.
@@ -84,7 +84,7 @@ export function forward(
     errorResponse(res, status);
     settle({ kind: 'error', status });
   };
-  // ALB's idle timeout (aws-semantics §2.1): waiting for the target's first byte → 504; between body
+  // ALB's idle timeout (docs/local-cloud.md#load-balancer-responses): waiting for the target's first byte → 504; between body
   // chunks → the response is cut (the client sees a short body). A timer of our own, refreshed per chunk:
   // a listener on the pooled socket would pile up across requests.
   const idleTimer = setTimeout(() => {
@@ -166,7 +166,7 @@ let randomOffset = randomPool.length;
 let epochSecond = -1;
 let epochHex = '';
 
-/** `Root=1-<8 hex epoch seconds>-<24 hex>` (aws-semantics §2.3). */
+/** `Root=1-<8 hex epoch seconds>-<24 hex>` (docs/local-cloud.md#forwarded-requests). */
 export function traceId(): string {
   const second = Math.floor(Date.now() / 1000);
   if (second !== epochSecond) {

@@ -1,7 +1,7 @@
 /**
  * Health checks of one target group that a load balancer uses. Each registered (non-draining) target is
  * checked on a fixed-rate schedule — "the time that it takes for the target to respond does not affect
- * the interval for the next health check request" (aws-semantics §1.3) — after a registration delay
+ * the interval for the next health check request" (docs/local-cloud.md#health-checks) — after a registration delay
  * during which it shows `Elb.RegistrationInProgress`.
  */
 import type { HealthCheckSpec, TargetGroupSpec, TargetHealthObservation } from '../contracts.ts';

@@ -1,5 +1,5 @@
 /**
- * One health check as ALB sends it (aws-semantics §1.2): `GET <path>` on a fresh connection closed after
+ * One health check as ALB sends it (docs/local-cloud.md#health-checks): `GET <path>` on a fresh connection closed after
  * the check, `Host: <private-ip>:<port>`, `User-Agent: ELB-HealthChecker/2.0`. Only the status code
  * counts; redirects are not followed; no answer within the timeout is `Target.Timeout`.
  */

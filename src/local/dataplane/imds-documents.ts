@@ -1,5 +1,5 @@
 /**
- * Bodies IMDS serves, in AWS's own formats (aws-semantics §4.1): JSON pretty-printed with `" : "`
+ * Bodies IMDS serves, in AWS's own formats (docs/local-cloud.md#imdsv2): JSON pretty-printed with `" : "`
  * separators, timestamps without milliseconds, and the HTML 404 page.
  */
 import { createHash } from 'node:crypto';
@@ -28,7 +28,7 @@ export function credentialsDocument(issued: IssuedCredentials): string {
   });
 }
 
-/** What EC2 serves when it cannot assume the profile's role (aws-semantics §4.1, OBS). */
+/** What EC2 serves when it cannot assume the profile's role (docs/local-cloud.md#imdsv2). */
 export function assumeRoleFailureDocument(roleName: string, now: number): string {
   return awsJson({
     Code: 'AssumeRoleUnauthorizedAccess',

@@ -1,6 +1,6 @@
 /**
  * One instance's metadata service (IMDSv2) on its own loopback port; the instance process finds it
- * through AWS_EC2_METADATA_SERVICE_ENDPOINT. Protocol per aws-semantics §4.1: PUT /latest/api/token,
+ * through AWS_EC2_METADATA_SERVICE_ENDPOINT. Protocol per docs/local-cloud.md#imdsv2: PUT /latest/api/token,
  * GETs with `X-aws-ec2-metadata-token`, 401 without a token when HttpTokens=required, 404 for unknown
  * items, 405 for other methods, duplicate slashes collapsed (the ec2-metadata-service client sends `//latest`).
  */
@@ -97,7 +97,7 @@ function putToken(req: http.IncomingMessage, path: string, tokens: TokenStore): 
   if (path !== '/latest/api/token') {
     return /^\/[^/]+\/api\/token$/.test(path) ? text(403, 'Forbidden') : text(405, 'Method Not Allowed');
   }
-  // A forwarded request is not from the instance itself: IMDSv2 refuses it (aws-semantics §4.1).
+  // A forwarded request is not from the instance itself: IMDSv2 refuses it (docs/local-cloud.md#imdsv2).
   if (req.headers['x-forwarded-for'] !== undefined) return text(403, 'Forbidden');
   const ttl = parseTokenTtl(req.headers['x-aws-ec2-metadata-token-ttl-seconds']);
   if (ttl === undefined) return text(400, 'Missing or Invalid Parameters');

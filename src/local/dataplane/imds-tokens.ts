@@ -1,6 +1,6 @@
 /**
  * IMDSv2 session tokens of one instance: opaque, valid only on the instance that issued them, TTL
- * 1–21600 s (aws-semantics §4.1). The TTL is wall-clock and unscaled: it is a protocol value the SDK
+ * 1–21600 s (docs/local-cloud.md#imdsv2). The TTL is wall-clock and unscaled: it is a protocol value the SDK
  * chooses (21600), not a duration of the simulated cloud.
  */
 import { randomBytes } from 'node:crypto';

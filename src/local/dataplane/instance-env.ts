@@ -1,6 +1,6 @@
 /**
  * The environment of an instance process. It must never see the user's own AWS credentials: the SDK's
- * default chain (aws-semantics §4.3) reads env keys, then `~/.aws/credentials` and `~/.aws/config`, before
+ * default chain (docs/local-cloud.md#instance-credentials) reads env keys, then `~/.aws/credentials` and `~/.aws/config`, before
  * it ever asks IMDS, so every `AWS_*` variable is dropped and both files point at an empty file.
  */
 import { SERVER_ENV } from '../../server/env.ts';

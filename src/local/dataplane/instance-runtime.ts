@@ -1,7 +1,7 @@
 /**
  * One EC2 instance on this machine: its metadata service, its fault relay (the instance's network
- * face) and its workload process, driven by the instance's spec. Lifecycle per aws-semantics §5 and
- * DESIGN §7: boot delay → workload starts; a new `bootId` (RebootInstances) stops it, waits the reboot
+ * face) and its workload process, driven by the instance's spec. Lifecycle per docs/local-cloud.md#instance-profiles-and-reboots and
+ * docs/local-cloud.md#instances: boot delay → workload starts; a new `bootId` (RebootInstances) stops it, waits the reboot
  * delay and starts it again (fetching the then-current role's credentials); a new `workloadGeneration`
  * (SendCommand restarting the server) restarts the process only; stopping/terminating stops it for good.
  * A workload that exits on its own is a crash: the instance is reported impaired, never silently gone.

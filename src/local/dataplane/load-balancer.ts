@@ -2,7 +2,7 @@
  * One Application Load Balancer: a node:http server on the loopback port reserved at CreateLoadBalancer
  * (its DNSName is `127.0.0.1:<port>`). The local cloud maps each load balancer to ONE HTTP listener on
  * that port: the first listener of the spec, whatever its nominal port (80 on AWS), forwards to its
- * target group. Request pipeline (aws-semantics §2.5): parse (malformed → 400) → LB not active → 503 →
+ * target group. Request pipeline (docs/local-cloud.md#request-pipeline): parse (malformed → 400) → LB not active → 503 →
  * TRACE → 405 → >30 X-Forwarded-For → 463 → routing pool (none → 503) → round robin → forward.
  */
 import http from 'node:http';
@@ -30,7 +30,7 @@ export interface LoadBalancerSettings {
 
 const MAX_FORWARDED_FOR_ADDRESSES = 30;
 const NO_ROUTE = { endpoint: undefined };
-// ALB limits: request line and a single header 16 K, all headers 64 K (aws-semantics §7).
+// ALB limits: request line and a single header 16 K, all headers 64 K (docs/local-cloud.md#request-pipeline).
 const MAX_HEADER_BYTES = 65_536;
 
 export class LoadBalancerServer {

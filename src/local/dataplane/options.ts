@@ -1,5 +1,5 @@
 /**
- * Every choice the AWS documentation leaves open (aws-semantics §8, "INF") and every duration of the data
+ * Every choice the AWS documentation leaves open (docs/local-cloud.md#where-aws-leaves-room) and every duration of the data
  * plane, in one place. Durations are the configured (AWS-scale) values in milliseconds; `scaledOptions`
  * multiplies them by the local cloud's time scale once, so the modules below only ever see real delays.
  */
@@ -26,11 +26,11 @@ export interface DataPlaneOptions {
   readonly rebootMs: number;
   /** SIGTERM → SIGKILL deadline when an instance stops or terminates. */
   readonly stopGraceMs: number;
-  /** Registration before the first health check: `Elb.RegistrationInProgress` (aws-semantics §1.5, INF). */
+  /** Registration before the first health check: `Elb.RegistrationInProgress` (docs/local-cloud.md#where-aws-leaves-room). */
   readonly registrationDelayMs: number;
   /** Successes a newly registered target needs (docs: 1; field reports: HealthyThresholdCount). */
   readonly initialHealthyThreshold: 1 | 'healthy-threshold-count';
-  /** Whether `initial` targets join the fail-open pool (aws-semantics §1.7, recommended yes). */
+  /** Whether `initial` targets join the fail-open pool (docs/local-cloud.md#routing-and-fail-open). */
   readonly initialTargetsFailOpen: boolean;
   /** ALB idle timeout: no response bytes from a target for this long → 504 (default 60 s). */
   readonly idleTimeoutMs: number;

@@ -1,7 +1,7 @@
 /**
  * Role credentials as IMDS hands them out: one session per (instance, role), reused until it is close to
  * expiry. EC2 makes new credentials available "at least five minutes before the old ones expire"
- * (aws-semantics §4.1); the lifetime itself is the control plane's (`issueRoleCredentials`).
+ * (docs/local-cloud.md#imdsv2); the lifetime itself is the control plane's (`issueRoleCredentials`).
  */
 import type { RoleCredentials } from '../contracts.ts';
 

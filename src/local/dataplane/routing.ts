@@ -1,5 +1,5 @@
 /**
- * Which registered target gets the next request (aws-semantics §1.7, §1.8): healthy targets in turn;
+ * Which registered target gets the next request (docs/local-cloud.md#routing-and-fail-open): healthy targets in turn;
  * when fewer than `minimum_healthy_targets.count` (default 1) are healthy the load balancer fails open
  * and routes to all of them; draining and unused targets never get new requests.
  */

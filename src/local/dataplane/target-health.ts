@@ -1,5 +1,5 @@
 /**
- * ALB target health as a pure state machine (aws-semantics §1.3, §1.4): states, reason codes and
+ * ALB target health as a pure state machine (docs/local-cloud.md#target-health): states, reason codes and
  * descriptions exactly as DescribeTargetHealth shows them. Healthy targets carry no reason.
  */
 import type { TargetHealthObservation } from '../contracts.ts';
@@ -56,7 +56,7 @@ export function startChecking(record: HealthRecord): HealthRecord {
     : record;
 }
 
-/** `mapFail` of aws-semantics §1.3. */
+/** `mapFail` of docs/local-cloud.md#health-checks. */
 export function failureObservation(result: Exclude<ProbeResult, { ok: true }>): TargetHealthObservation {
   switch (result.kind) {
     case 'code':

@@ -1,7 +1,7 @@
 /**
  * One run of an instance's workload: a child process of `node <entry>` that logs to the instance's log
  * file and announces its port with a JSON line `{"msg":"listening","port":N}` on stdout (the server's
- * contract, DESIGN §3). Stopping is SIGTERM (the server drains), then SIGKILL after a deadline.
+ * contract, docs/architecture.md#the-recommendation-server). Stopping is SIGTERM (the server drains), then SIGKILL after a deadline.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';

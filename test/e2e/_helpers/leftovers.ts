@@ -1,6 +1,6 @@
 /**
  * Everything of deployment `name` that still exists, asked of the cloud with the SDK (not of the
- * checkpoint): DESIGN §4 "destroy … finally verifies that nothing of the deployment remains".
+ * checkpoint): destroy finally verifies that nothing of the deployment remains (docs/architecture.md#orchestration).
  */
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';

@@ -52,7 +52,7 @@ export function serverAnswers(c: HostileCase): readonly Answer[] {
 
 /**
  * The local load balancer (ALB's limits: 64 KiB of headers → 400; unsupported Transfer-Encoding → 501;
- * aws-semantics §2.5). What it accepts is forwarded, so the target's own answer comes back.
+ * docs/local-cloud.md#request-pipeline). What it accepts is forwarded, so the target's own answer comes back.
  */
 export function loadBalancerAnswers(c: HostileCase): readonly Answer[] {
   switch (c.kind) {

@@ -1,5 +1,5 @@
 /**
- * The local cloud's injected faults (DESIGN §7, "throttle or fail a fraction of API calls") are answers
+ * The local cloud's injected faults (docs/local-cloud.md#fault-injection) are answers
  * botocore recognises as AWS's: each protocol's throttling code (awsQuery `Throttling`, ec2Query
  * `RequestLimitExceeded`, awsJson `ThrottlingException`) and the 5xx failures are retried by the CLI (it
  * prints "reached max retries" only for a retryable error), and a throttled call completes once the

@@ -1,5 +1,5 @@
 /**
- * IAM enforcement as the AWS CLI meets it (DESIGN §7: identity policies enforced for role sessions). The CLI
+ * IAM enforcement as the AWS CLI meets it (docs/local-cloud.md#iam: identity policies are enforced for role sessions). The CLI
  * assumes a role holding the seed's least-privilege instance policy, then calls with the session's keys and
  * token (`X-Amz-Security-Token`, signed by botocore): what the policy allows succeeds, and every denial
  * carries its protocol's AWS code (awsQuery `AccessDenied`, awsJson `AccessDeniedException`, ec2Query

@@ -1,6 +1,6 @@
 /**
  * Issue 4, "Done when": at time scale 0.05, the AWS CLI alone builds the seed's stack under the seed's
- * DEFAULT parameter names against the daemon process, and watches the seven stages of DESIGN §5 behave as
+ * DEFAULT parameter names against the daemon process, and watches the seven stages (docs/architecture.md#the-seven-stages) behave as
  * listed: GETs with Node's fetch to `http://<DNSName>/`, target health with `aws elbv2
  * describe-target-health`. Then it tears everything down and checks with the CLI that nothing remains.
  * Every stage polls (bounded) until its row holds, then asserts the whole row.
@@ -49,7 +49,7 @@ describe('the seven demo stages, driven and observed with the AWS CLI alone', { 
     until(what, check, STAGE_DEADLINE_MS);
   /**
    * Samples batches of GETs until one shows the stage's row. A row is a steady state: on two busy cores a
-   * server's 200 ms dependency timeout (shorter than the scaled health-check timeout, DESIGN §3) can turn
+   * server's 200 ms dependency timeout (shorter than the scaled health-check timeout, docs/architecture.md#the-recommendation-server) can turn
    * one read into a static item, and the next batch is clean again.
    */
   const sampleUntil = (what: string, n: number, holds: (batch: readonly Seen[]) => boolean) =>

@@ -91,7 +91,7 @@ describe('data plane over real instance processes', () => {
       health(h as Harness, 'i-two')?.state === 'unhealthy' ? true : undefined,
     );
     const detectedMs = Date.now() - start;
-    // Bound of aws-semantics §1.9: U·I (+ T for timeouts); at time scale 0.05, I = 500 ms, U = 2.
+    // Bound of docs/local-cloud.md#timing: U·I (+ T for timeouts); at time scale 0.05, I = 500 ms, U = 2.
     process.stdout.write(`[measure] 503 detection: ${detectedMs} ms (bound U·I = 1000 ms at scale 0.05)\n`);
     expect(health(h, 'i-two')).toEqual({
       state: 'unhealthy',

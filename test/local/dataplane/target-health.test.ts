@@ -15,7 +15,7 @@ const code503: ProbeResult = { ok: false, kind: 'code', code: 503 };
 const run = (record: HealthRecord, results: ProbeResult[], t = thresholds): HealthRecord =>
   results.reduce((r, p) => applyProbe(r, p, t), record);
 
-describe('target health state machine (aws-semantics §1.3–1.4)', () => {
+describe('target health state machine (docs/local-cloud.md#target-health)', () => {
   it('starts in initial with Elb.RegistrationInProgress, then Elb.InitialHealthChecking', () => {
     const registered = registeredRecord();
     expect(registered.observation).toEqual({

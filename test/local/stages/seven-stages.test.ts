@@ -1,5 +1,5 @@
 /**
- * The seven demo stages of DESIGN §5, driven with the SDK clients against a local cloud whose data plane
+ * The seven demo stages (docs/architecture.md#the-seven-stages), driven with the SDK clients against a local cloud whose data plane
  * runs the real recommendation server as instance processes behind the real local load balancer.
  * Each stage polls (bounded) until its expected row holds.
  */

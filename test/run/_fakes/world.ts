@@ -327,7 +327,7 @@ export class World {
         Metadata,
       });
     }
-    // The server closes the connection; the load balancer answers 502 (DESIGN §3).
+    // The server closes the connection; the load balancer answers 502 (docs/architecture.md#the-recommendation-server).
     return classify(502, '502 Bad Gateway');
   }
 

@@ -1,6 +1,6 @@
 /**
  * Auto Scaling errors: awsQueryError codes of the API model and the messages AWS sends
- * (aws-semantics §3.5 and §3.7).
+ * (docs/local-cloud.md#auto-scaling-termination).
  */
 import { AwsServiceError } from '../../contracts.ts';
 

@@ -157,7 +157,7 @@ export function createAutoScalingGroup(
         : zones.map((z) => ec2.subnets.find((s) => s.zone === z)?.subnetId ?? ''),
     targetGroupArns,
     healthCheckType: input.HealthCheckType ?? 'EC2',
-    // 0 through the API; the console's 300 s default does not apply (aws-semantics §3.1).
+    // 0 through the API; the console's 300 s default does not apply (docs/local-cloud.md#auto-scaling).
     gracePeriod: input.HealthCheckGracePeriod ?? 0,
     defaultCooldown: input.DefaultCooldown ?? 300,
     tags: (input.Tags ?? []).map((t) => ({
@@ -278,7 +278,7 @@ export function describeAutoScalingInstances(
         AutoScalingGroupName: g.name,
         AvailabilityZone: m.zone,
         LifecycleState: m.lifecycle,
-        // DescribeAutoScalingInstances reports upper-case health (aws-semantics §3.3, OBS).
+        // DescribeAutoScalingInstances reports upper-case health (docs/local-cloud.md#auto-scaling).
         HealthStatus: m.health.toUpperCase(),
         LaunchTemplate: {
           LaunchTemplateId: m.launchTemplate.id,
@@ -388,7 +388,7 @@ export function terminateInstanceInAutoScalingGroup(
   }
   const activity = beginTermination(cloud, group, member, cause);
   cloud.commit();
-  // Without decrement the next pass launches the replacement while this one drains (aws-semantics §3.5).
+  // Without decrement the next pass launches the replacement while this one drains (docs/local-cloud.md#auto-scaling-termination).
   reconcileAutoScaling(cloud);
   return { Activity: toActivity(activity) };
 }
@@ -401,7 +401,7 @@ export function deleteAutoScalingGroup(
   const group = groupOrThrow(cloud, input.AutoScalingGroupName);
   const state = autoScalingState(cloud);
   if (input.ForceDelete === true) {
-    // Terminates the instances without waiting for draining (aws-semantics §3.7).
+    // Terminates the instances without waiting for draining (docs/local-cloud.md#auto-scaling-termination).
     for (const member of group.members) {
       for (const arn of group.targetGroupArns) {
         const tg = findTargetGroup(cloud, arn);
@@ -431,7 +431,7 @@ export function attachLoadBalancerTargetGroups(
   checkTargetGroups(cloud, arns);
   for (const arn of arns) {
     if (!group.targetGroupArns.includes(arn)) group.targetGroupArns.push(arn);
-    // Attaching is additive and registers the group's InService instances (aws-semantics §3.4).
+    // Attaching is additive and registers the group's InService instances (docs/local-cloud.md#auto-scaling).
     const tg = findTargetGroup(cloud, arn);
     const inService = group.members
       .filter((m) => m.lifecycle === 'InService')
@@ -475,7 +475,7 @@ export function describeLoadBalancerTargetGroups(
     LoadBalancerTargetGroups: group.targetGroupArns.map((arn) => {
       const tg = findTargetGroup(cloud, arn);
       const registered = liveMembers(group).filter((m) => tg?.targets.some((t) => t.id === m.instanceId));
-      // Added once every member is registered; InService once one of them is InService (aws-semantics §3.4).
+      // Added once every member is registered; InService once one of them is InService (docs/local-cloud.md#auto-scaling).
       const state = registered.some((m) => m.lifecycle === 'InService')
         ? 'InService'
         : registered.length === liveMembers(group).length

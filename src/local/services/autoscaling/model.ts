@@ -1,6 +1,6 @@
 /**
  * The Auto Scaling slice: groups, their member instances and scaling activities, plus the reconcile
- * step that keeps each group at its desired capacity (aws-semantics §3). Plain JSON; the loop derives
+ * step that keeps each group at its desired capacity (docs/local-cloud.md#auto-scaling). Plain JSON; the loop derives
  * everything from the EC2 and ELBv2 models and timestamps, so it can run on a ticker or lazily.
  */
 import type { Cloud } from '../../contracts.ts';
@@ -107,7 +107,7 @@ export function findGroup(cloud: Cloud, name: string): GroupRecord | undefined {
   return autoScalingState(cloud).groups.find((g) => g.name === name);
 }
 
-/** Members that count against desired capacity (aws-semantics §3.3). */
+/** Members that count against desired capacity (docs/local-cloud.md#auto-scaling). */
 export const liveMembers = (group: GroupRecord): MemberRecord[] =>
   group.members.filter((m) => m.lifecycle === 'Pending' || m.lifecycle === 'InService');
 
@@ -168,7 +168,7 @@ function profileResolver(cloud: Cloud) {
   };
 }
 
-/** The zone with the fewest live instances, ties broken in the group's zone order (aws-semantics §3.2). */
+/** The zone with the fewest live instances, ties broken in the group's zone order (docs/local-cloud.md#auto-scaling). */
 function zoneForLaunch(group: GroupRecord): string | undefined {
   const live = liveMembers(group);
   let best: string | undefined;
@@ -219,7 +219,7 @@ function launchOne(cloud: Cloud, group: GroupRecord, cause: string): void {
 
 /**
  * Takes a member out of service: deregisters it from the group's target groups (draining) and schedules
- * its EC2 termination for when draining ends (aws-semantics §3.5). Returns the activity.
+ * its EC2 termination for when draining ends (docs/local-cloud.md#auto-scaling-termination). Returns the activity.
  */
 export function beginTermination(
   cloud: Cloud,
@@ -244,7 +244,7 @@ export function beginTermination(
   return activity;
 }
 
-/** Why an InService member is unhealthy now, or undefined (aws-semantics §3.6). */
+/** Why an InService member is unhealthy now, or undefined (docs/local-cloud.md#auto-scaling-health-checks). */
 function unhealthyCause(
   cloud: Cloud,
   group: GroupRecord,
@@ -285,7 +285,7 @@ function reconcileGroup(cloud: Cloud, group: GroupRecord): boolean {
     const ec2 = instance === undefined ? 'terminated' : instanceState(instance, now);
     if (member.lifecycle === 'Pending') {
       if (ec2 === 'running') {
-        // Registered with the target groups before being marked InService (aws-semantics §3.3).
+        // Registered with the target groups before being marked InService (docs/local-cloud.md#auto-scaling).
         for (const arn of group.targetGroupArns) {
           const tg = findTargetGroup(cloud, arn);
           if (tg) registerTargets(cloud, tg, [{ id: member.instanceId }]);

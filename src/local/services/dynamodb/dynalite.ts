@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 
-/** dynalite 4 ships no type declarations (local-emulation.md §5): this is the part we use. */
+/** dynalite 4 ships no type declarations (docs/local-cloud.md#dynamodb): this is the part we use. */
 export interface DynaliteOptions {
   readonly path?: string;
   readonly createTableMs?: number;

@@ -35,7 +35,7 @@ function isJsonObjectOrEmpty(body: Buffer): boolean {
  * the table ARN (`arn:aws:dynamodb:<region>:<acct>:table/<name>`, Service Authorization Reference), then the
  * verified request and its body are replayed into dynalite's request listener. Data lives in LevelDB under
  * `<dataDir>/dynamodb`, so it survives restarts. dynalite listens on a loopback port it never serves, only so
- * that its `close()` reaches the LevelDB close (local-emulation.md §5, shutdown caveat).
+ * that its `close()` reaches the LevelDB close (docs/local-cloud.md#dynamodb).
  */
 export async function createDynamoDb(
   cloud: Cloud,

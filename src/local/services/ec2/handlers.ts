@@ -1,7 +1,7 @@
 /**
  * EC2 instance operations: describe (reservations, filters, pagination), status, terminate, reboot and
  * the instance-profile associations. Instances are launched only by Auto Scaling (`launchInstance`).
- * Per aws-semantics §5, replacing an association changes the role IMDS serves at once, while the running
+ * Per docs/local-cloud.md#instance-profiles-and-reboots, replacing an association changes the role IMDS serves at once, while the running
  * process keeps the credentials it cached until it restarts (the data plane's concern).
  */
 import type {
@@ -349,7 +349,7 @@ function liveAssociationOrThrow(cloud: Cloud, associationId: string | undefined)
 /**
  * Replaces the profile of a running instance without disassociating first: the old association ends and
  * a new one (new id) starts. The role the view reports changes at once; the instance process keeps its
- * cached credentials until it restarts (aws-semantics §5).
+ * cached credentials until it restarts (docs/local-cloud.md#instance-profiles-and-reboots).
  */
 export function replaceIamInstanceProfileAssociation(
   input: ReplaceIamInstanceProfileAssociationCommandInput,

@@ -1,6 +1,6 @@
 /**
  * ELBv2 errors: the awsQueryError codes of the API model (the SDK maps them to its `…Exception` classes)
- * with the messages ALB sends (aws-semantics §1.4 for ResourceInUse).
+ * with the messages ALB sends (docs/local-cloud.md#errors for ResourceInUse).
  */
 import { AwsServiceError } from '../../contracts.ts';
 

@@ -81,7 +81,7 @@ export interface Elbv2State {
 
 export const DEFAULT_ELBV2_SETTINGS: Elbv2Settings = { provisioningMs: 30_000 };
 
-/** Target-group attributes and their ALB defaults for instance targets (aws-semantics §1.1). */
+/** Target-group attributes and their ALB defaults for instance targets (docs/local-cloud.md#health-check-settings). */
 export const DEFAULT_TG_ATTRIBUTES: Readonly<Record<string, string>> = {
   'deregistration_delay.timeout_seconds': '300',
   'load_balancing.algorithm.type': 'round_robin',

@@ -1,6 +1,6 @@
 /**
  * Target groups, their attributes, targets and target health. Health-check settings take ALB's defaults
- * and ranges (aws-semantics §1.1); DescribeTargetHealth reports the data plane's observations or the
+ * and ranges (docs/local-cloud.md#health-check-settings); DescribeTargetHealth reports the data plane's observations or the
  * model's fallback timeline (`targetHealth` in model.ts).
  */
 import type {
@@ -365,7 +365,7 @@ export function describeTargetHealth(
     return {
       Target: { Id: id, Port: port },
       HealthCheckPort: portOf(port),
-      // Healthy targets carry no Reason or Description (aws-semantics §1.4).
+      // Healthy targets carry no Reason or Description (docs/local-cloud.md#target-health).
       TargetHealth: {
         State: health.state,
         ...(health.reason === undefined ? {} : { Reason: health.reason as 'Elb.InitialHealthChecking' }),

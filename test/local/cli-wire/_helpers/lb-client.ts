@@ -1,4 +1,4 @@
-/** What one GET to the load balancer returned, classified as the demo stages read it (DESIGN §5). */
+/** What one GET to the load balancer returned, classified as the demo stages read it (docs/architecture.md#the-seven-stages). */
 export interface Seen {
   readonly status: number;
   readonly kind: 'real' | 'static' | 'error';

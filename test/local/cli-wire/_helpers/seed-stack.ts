@@ -70,7 +70,7 @@ export interface StackFiles {
 
 /**
  * Server settings in the user data: parameters cached 200 ms and dependency calls cut at 200 ms, shorter
- * than the scaled health-check timeout (5 s × 0.05), as DESIGN §3 requires.
+ * than the scaled health-check timeout (5 s × 0.05), as docs/architecture.md#the-recommendation-server requires.
  */
 const SERVER_TIMINGS = { parameterTtlMs: 200, dependencyTimeoutMs: 200 } as const;
 
@@ -315,7 +315,7 @@ async function loadBalancing(
 
 /**
  * The seed's deploy with the CLI, every call of it, in dependency order; chains that do not depend on each
- * other run concurrently (as DESIGN §4's destroy does), which keeps the suite short on two cores: the
+ * other run concurrently (as destroy does, docs/architecture.md#orchestration), which keeps the suite short on two cores: the
  * table (wait, populate) ∥ the three parameters ∥ the two instance profiles ∥ the network lookups; then
  * the launch template and group (once the profile exists) ∥ target group, load balancer and listener; then
  * the group attached to the target group and the load balancer waited on.
@@ -411,7 +411,7 @@ export interface Teardown {
 const TEARDOWN_DEADLINE_MS = 30_000;
 
 /**
- * The seed's destroy with the CLI, in dependency order, independent chains concurrently (DESIGN §4):
+ * The seed's destroy with the CLI, in dependency order, independent chains concurrently (docs/architecture.md#orchestration):
  * listener → load balancer (waited deleted) → target group (retried while ResourceInUse) ∥ group scaled to
  * 0 and deleted once AWS lets it → launch template; then each instance profile → role → policies ∥ the
  * table (waited deleted) ∥ the parameters.

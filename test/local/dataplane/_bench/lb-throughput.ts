@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test) of the local load balancer against DESIGN §8: to three fixture instances,
+ * Benchmark (not a test) of the local load balancer against docs/testing.md#quality-bars: to three fixture instances,
  *   - added latency: one request at a time, alternating LB / direct-to-a-workload on keep-alive
  *     connections, medians in µs (the bar: LB adds ≤ 1 ms median over a direct call);
  *   - p50/p99 at a constant `rate` req/s, open loop (the bar: p99 < 10 ms at 500 req/s), LB and direct;

@@ -3,7 +3,7 @@
  * client's own CPU work never shares the event loop of the load balancer it measures. Not a worker
  * thread: autocannon skips its result aggregation off the main thread.
  * Three jobs: `rate` (autocannon, closed loop), `paced` (open loop: requests sent on a fixed schedule at
- * `rate`/s whatever the answers do, keep-alive, every latency timed with hrtime, as DESIGN §8's "at 500
+ * `rate`/s whatever the answers do, keep-alive, every latency timed with hrtime, as the quality bar's "at 500
  * req/s" means) and `latency` (one request at a time, alternating between the given URLs on one
  * keep-alive connection each).
  */

@@ -24,7 +24,7 @@ async function instanceId(): Promise<string> {
 }
 
 const id = await instanceId();
-// One memoized chain, as a real server holds: credentials are cached until near expiry (aws-semantics §4.3).
+// One memoized chain, as a real server holds: credentials are cached until near expiry (docs/local-cloud.md#instance-credentials).
 const credentials = defaultProvider();
 let healthStatus = Number(process.env['FIXTURE_HEALTH_STATUS'] ?? '200');
 
