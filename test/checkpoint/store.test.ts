@@ -58,7 +58,7 @@ describe('checkpoint store', () => {
     // A pid that cannot be alive (beyond pid_max) stands for a SIGKILLed run.
     writeFileSync(join(dir, 'other.lock'), '99999999\n');
     const lock = acquireLock(join(dir, 'other.lock'));
-    expect(readFileSync(join(dir, 'other.lock'), 'utf8').trim()).toBe(String(process.pid));
+    expect(JSON.parse(readFileSync(join(dir, 'other.lock'), 'utf8')).pid).toBe(process.pid);
     lock.release();
   });
 });
