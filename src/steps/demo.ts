@@ -4,8 +4,8 @@ import { awsErrorCode, isTransient } from '../aws/errors.ts';
 import { ResilientError } from '../errors.ts';
 import type { GetView, TargetHealthView } from '../events.ts';
 import { deploymentTags } from '../names.ts';
-import { checkStage } from '../run/expectations.ts';
-import { STAGE_TEXTS } from '../run/stage-texts.ts';
+import { checkStage } from './demo/expectations.ts';
+import { STAGE_TEXTS } from './demo/stage-texts.ts';
 import { GROUP_SIZE } from './deploy.ts';
 import type { StepDeps } from './deps.ts';
 

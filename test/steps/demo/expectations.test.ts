@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GetView, TargetHealthView } from '../../src/events.ts';
-import { checkStage } from '../../src/run/expectations.ts';
+import type { GetView, TargetHealthView } from '../../../src/events.ts';
+import { checkStage } from '../../../src/steps/demo/expectations.ts';
 
 const get = (kind: GetView['kind'], instanceId: string, status = kind === 'error' ? 502 : 200): GetView => ({
   status,

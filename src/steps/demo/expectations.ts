@@ -1,4 +1,4 @@
-import type { GetView, TargetHealthView } from '../events.ts';
+import type { GetView, TargetHealthView } from '../../events.ts';
 
 export interface StageSample {
   readonly gets: readonly GetView[];
