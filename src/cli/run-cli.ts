@@ -3,13 +3,15 @@
  * failure to an exit code through `exitCodeOf` (inside `reportError`), the one place that does it.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { commandHelp, groupHelp, mainHelp } from './help.ts';
 import { type Io, processIo } from './io.ts';
 import { parseInvocation } from './parse.ts';
 import { reportError } from './report-error.ts';
 
 export function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const pkg: unknown = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string'
     ? pkg.version
     : '0.0.0';

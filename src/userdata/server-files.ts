@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules, stripTypeScriptTypes } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 /** The only packages the server may import besides node built-ins (they are installed on the instance). */
 export const SERVER_PACKAGES = ['@aws-sdk/client-ssm', '@aws-sdk/client-dynamodb'] as const;
@@ -10,7 +13,8 @@ export interface ServerFile {
   readonly content: string;
 }
 
-const SERVER_DIR = new URL('../server/', import.meta.url);
+// The TypeScript sources, also in the npm package (which runs dist/ but ships src/server/*.ts for this).
+const SERVER_DIR = pathToFileURL(join(PACKAGE_ROOT, 'src', 'server', '/'));
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(['"])([^'"]+)\2/g;
 
 /**
@@ -94,7 +98,7 @@ function quietly<T>(work: () => T): T {
 
 /** The pinned versions of the two SDK clients, from the project's package.json. */
 export function pinnedServerPackages(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
   };
   const pinned: Record<string, string> = {};

@@ -1,21 +1,27 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ResilientError } from '../../errors.ts';
-import { type DaemonRecord, daemonPaths, LOCAL_PROFILE } from './files.ts';
+import { runnablePath } from '../../package-root.ts';
+import { type DaemonRecord, daemonPaths, LOCAL_PROFILE, SECOND_PROFILE } from './files.ts';
 import { type ServingCloud, serveLocalCloud } from './serve.ts';
 
 export interface LocalCloudStatus {
   readonly running: boolean;
   readonly pid: number | undefined;
   readonly endpoint: string | undefined;
+  /** The default Region; every Region of `regions` is served. */
   readonly region: string | undefined;
+  readonly regions: readonly string[] | undefined;
   readonly accountId: string | undefined;
+  /** Both accounts and their profiles (`resilient-local`, `resilient-local-b`). */
+  readonly accounts: readonly { readonly profile: string; readonly accountId: string }[] | undefined;
   /** The running daemon's time scale (fixed when it started). */
   readonly timeScale: number | undefined;
   readonly credentialsFile: string;
   readonly configFile: string;
   readonly profile: string;
+  /** The second account's profile, in the same credentials file. */
+  readonly secondProfile: string;
   readonly logFile: string;
 }
 
@@ -35,7 +41,7 @@ export type StartResult =
   | { readonly kind: 'already-running'; readonly status: LocalCloudStatus }
   | { readonly kind: 'foreground'; readonly status: LocalCloudStatus; readonly serving: ServingCloud };
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const MAIN = runnablePath('src/local/daemon/main.ts');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function readRecord(file: string): DaemonRecord | undefined {
@@ -85,11 +91,14 @@ export async function localCloudStatus(
     pid: running ? record?.pid : undefined,
     endpoint: running ? record?.endpoint : undefined,
     region: record?.region,
+    regions: record?.regions,
     accountId: record?.accountId,
+    accounts: record?.accounts,
     timeScale: running ? record?.timeScale : undefined,
     credentialsFile: paths.credentialsFile,
     configFile: paths.configFile,
     profile: LOCAL_PROFILE,
+    secondProfile: SECOND_PROFILE,
     logFile: paths.logFile,
   };
 }

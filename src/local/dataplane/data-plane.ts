@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUILT, PACKAGE_ROOT } from '../../package-root.ts';
 import type {
   DataPlane,
   DataPlaneView,
@@ -35,7 +35,6 @@ export interface CreateDataPlaneInput extends Partial<DataPlaneOptions> {
   readonly resyncMs?: number;
 }
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUNNABLE: ReadonlySet<InstanceSpec['state']> = new Set(['pending', 'running']);
 
 export function createDataPlane(input: CreateDataPlaneInput): DataPlane {
@@ -190,7 +189,9 @@ class LocalDataPlane implements DataPlane {
   #workloadEntry(dataDir: string, packageRoot: string): string {
     if (this.#entry !== undefined) return this.#entry;
     const { workload } = this.#options;
-    let entry = isAbsolute(workload.entry) ? workload.entry : join(packageRoot, workload.entry);
+    // The npm package runs the built JavaScript (Node does not strip types under node_modules).
+    const relative = BUILT ? join('dist', workload.entry.replace(/\.ts$/, '.js')) : workload.entry;
+    let entry = isAbsolute(workload.entry) ? workload.entry : join(packageRoot, relative);
     if (workload.shippedServer === true) {
       try {
         entry = writeShippedServer(join(dataDir, 'server'), packageRoot);
