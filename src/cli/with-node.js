@@ -6,14 +6,14 @@ import { newEnough, provideNode, runWith } from './node-runtime.js';
 
 const [command, ...args] = process.argv.slice(2);
 if (command === undefined) {
+  process.stderr.write('usage: node src/cli/with-node.js <command> [args...]\n');
+  process.exit(2);
+}
+if (newEnough(process.versions.node)) {
+  runWith({ node: process.execPath, binDir: undefined }, command, args);
+} else {
+  const provided = provideNode();
   if (!provided.fetched) {
-    process.stderr.write('usage: node src/cli/with-node.js <command> [args...]\n');
-    process.exit(2);
-  }
-  if (newEnough(process.versions.node)) {
-    runWith({ node: process.execPath, binDir: undefined }, command, args);
-  } else {
-    const provided = provideNode();
     process.stderr.write(
       `resilient: Node.js ${process.version} is older than the 22.18 these tools need: running '${command}' with Node ${provided.version} from ${provided.binDir}\n`,
     );
