@@ -3,12 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApiFaults } from './api/faults.ts';
 import { createGateway, type RequestEvent } from './api/gateway.ts';
 import { ModelOnlyDataPlane } from './api/model-only-dataplane.ts';
-import type { AdminCredentials } from './api/principals.ts';
+import type { AdminCredentials, LocalAccount } from './api/principals.ts';
 import type { RawService } from './api/raw-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './api/read-body.ts';
 import type { Clock, Cloud, DataPlane, LocalCloudConfig, ServiceModule } from './contracts.ts';
 import { createControlHandler } from './control/routes.ts';
 import { createDataPlane } from './dataplane/data-plane.ts';
+import { REGION_ZONES, zonesOf } from './regions.ts';
+import { Scopes } from './scopes.ts';
 import { createDynamoDb } from './services/dynamodb/index.ts';
 import { iamId, randomSecret } from './services/iam/ids.ts';
 import { serviceModules } from './services/index.ts';
@@ -20,12 +22,21 @@ export interface LocalCloudOptions {
   readonly dataDir: string;
   /** Port on 127.0.0.1 (0 = any free port). */
   readonly port?: number;
+  /** The first account's id (default 123456789012). */
   readonly accountId?: string;
+  /**
+   * The default Region: `config` and the admin profile name it, IAM and STS keep their state in it, and a
+   * snapshot from before Regions is restored into it. Every Region of `regions.ts` is served anyway; one
+   * not listed there is served too, with `zones` (or a–d).
+   */
   readonly region?: string;
+  /** The default Region's zones (default: its zones in `regions.ts`). */
   readonly zones?: readonly string[];
   readonly timeScale?: number;
-  /** The admin key pair; random when absent. */
+  /** The first account's admin key pair; random when absent. */
   readonly admin?: AdminCredentials;
+  /** The second account (profile `resilient-local-b`): id default 111122223333, admin keys random when absent. */
+  readonly secondAccount?: { readonly accountId?: string; readonly admin?: AdminCredentials };
   /**
    * Builds the data plane for this cloud; default: the real one (`dataplane/`: instance processes, IMDSv2,
    * load balancers, health checks) over the services' view. `ModelOnlyDataPlane` is for API-only tests.
@@ -42,7 +53,14 @@ export interface LocalCloudOptions {
 
 /** A running local cloud: the `Cloud` services see, plus what its owner needs to use and stop it. */
 export interface LocalCloud extends Cloud {
+  /** The first account's admin (the `Cloud` itself is that account's default Region). */
   readonly admin: AdminCredentials;
+  /** Both accounts, the first one first. */
+  readonly accounts: readonly LocalAccount[];
+  /** Every (account, Region) scope; `scopes.cloud(accountId, region)` is what a request there is served by. */
+  readonly scopes: Scopes;
+  /** The Regions served. */
+  readonly regions: readonly string[];
   readonly faults: ApiFaults;
   /** Writes the snapshot now. */
   flush(): Promise<void>;
@@ -54,6 +72,8 @@ const realDataPlane = (cloud: Cloud): DataPlane =>
   createDataPlane({ view: createDataPlaneView(cloud), config: cloud.config });
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
+/** The second account's id: AWS's documentation uses it for "another account". */
+export const SECOND_ACCOUNT_ID = '111122223333';
 export const DEFAULT_REGION = 'us-west-2';
 
 export const newAdminCredentials = (): AdminCredentials => ({
@@ -80,12 +100,30 @@ function listen(server: Server, port: number): Promise<number> {
  */
 export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const state = readSnapshot(options.dataDir);
   const region = options.region ?? DEFAULT_REGION;
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale))
     throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
-  const admin = options.admin ?? newAdminCredentials();
+  const accounts: LocalAccount[] = [
+    { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, admin: options.admin ?? newAdminCredentials() },
+    {
+      accountId: options.secondAccount?.accountId ?? SECOND_ACCOUNT_ID,
+      admin: options.secondAccount?.admin ?? newAdminCredentials(),
+    },
+  ];
+  const [first, second] = accounts as [LocalAccount, LocalAccount];
+  if (first.accountId === second.accountId || first.admin.accessKeyId === second.admin.accessKeyId)
+    throw new RangeError('the two accounts need different ids and admin keys');
+  const admin = first.admin;
+  const state = readSnapshot(options.dataDir, { accountId: first.accountId, region });
+  const homeZones =
+    options.zones ??
+    (Object.hasOwn(REGION_ZONES, region)
+      ? zonesOf(region)
+      : ['a', 'b', 'c', 'd'].map((z) => `${region}${z}`));
+  const regions = Object.hasOwn(REGION_ZONES, region)
+    ? Object.keys(REGION_ZONES)
+    : [region, ...Object.keys(REGION_ZONES)];
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'content-type': 'text/plain' });
@@ -98,32 +136,37 @@ export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalC
   server.keepAliveTimeout = 5_000;
   const port = await listen(server, options.port ?? 0);
 
-  const config: LocalCloudConfig = {
-    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
-    region,
-    zones: options.zones ?? ['a', 'b', 'c', 'd'].map((z) => `${region}${z}`),
-    timeScale,
-    dataDir: options.dataDir,
-    endpoint: `http://127.0.0.1:${port}`,
-  };
   const clock: Clock = { now: () => Date.now(), scaled: (ms) => ms * timeScale };
   const snapshot = new SnapshotWriter(options.dataDir, () => state, options.snapshotDebounceMs ?? 50);
   const faults = new ApiFaults();
 
   let dataplane: DataPlane = new ModelOnlyDataPlane();
+  const commit = (): void => {
+    snapshot.schedule();
+    dataplane.reconcile();
+  };
+  const scopes = new Scopes(state, {
+    config: { timeScale, dataDir: options.dataDir, endpoint: `http://127.0.0.1:${port}` },
+    clock,
+    dataplane: () => dataplane,
+    commit,
+    zonesOf: (r) => (r === region ? homeZones : zonesOf(r)),
+  });
+  const home = scopes.cloud(first.accountId, region);
+  const config: LocalCloudConfig = home.config;
   const cloud: LocalCloud = {
     config,
-    state,
+    state: home.state,
     clock,
     get dataplane() {
       return dataplane;
     },
     admin,
+    accounts,
+    scopes,
+    regions,
     faults,
-    commit() {
-      snapshot.schedule();
-      dataplane.reconcile();
-    },
+    commit,
     flush: () => snapshot.flush(),
     close: async () => undefined,
   };
@@ -131,7 +174,12 @@ export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalC
   const rawServices: RawService[] = [];
   try {
     dataplane = (options.dataplane ?? realDataPlane)(cloud);
-    rawServices.push(await createDynamoDb(cloud, { inMemory: options.inMemoryDynamoDb === true }));
+    rawServices.push(
+      createDynamoDb(cloud, {
+        inMemory: options.inMemoryDynamoDb === true,
+        home: { accountId: first.accountId, region },
+      }),
+    );
   } catch (error: unknown) {
     await closeServer(server);
     await dataplane.close();
@@ -141,9 +189,12 @@ export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalC
   const services = options.services ?? serviceModules;
   handler = createGateway({
     cloud,
+    scopes,
+    accounts,
+    homeRegion: region,
+    regions,
     services,
     rawServices,
-    admin,
     faults,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     control: createControlHandler({ cloud, faults, adminSecret: admin.secretAccessKey }),
@@ -155,11 +206,14 @@ export async function openLocalCloud(options: LocalCloudOptions): Promise<LocalC
     tickers.length === 0
       ? undefined
       : setInterval(() => {
-          for (const s of tickers) {
-            try {
-              s.tick?.(cloud);
-            } catch {
-              // A failing tick must not stop the others; the next tick retries.
+          // Every account and Region has its own Auto Scaling loop, as on AWS.
+          for (const scope of scopes.all()) {
+            for (const s of tickers) {
+              try {
+                s.tick?.(scope);
+              } catch {
+                // A failing tick must not stop the others; the next tick retries.
+              }
             }
           }
         }, options.tickMs ?? 100);

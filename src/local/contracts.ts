@@ -62,7 +62,13 @@ export interface Clock {
 export interface CallContext {
   readonly requestId: string;
   readonly principal: Principal;
+  /** The cloud scoped to the caller's account and the request's Region (`scopes.ts`). */
   readonly cloud: Cloud;
+  /**
+   * The same Region of another account of this local cloud, for the few calls that cross accounts
+   * (AssumeRole of a role in another account); undefined for an account the cloud does not have.
+   */
+  readonly inAccount?: (accountId: string) => Cloud | undefined;
 }
 
 /** Handlers receive the parsed input (shaped like the SDK's `XCommandInput`) and return the output shape. */
@@ -105,6 +111,9 @@ export interface Cloud {
 
 export interface InstanceSpec {
   readonly instanceId: string;
+  /** The account and Region the instance lives in (its IMDS and `AWS_REGION` say this Region). */
+  readonly accountId: string;
+  readonly region: string;
   /** EC2 lifecycle state as the model sees it now. */
   readonly state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
   /** Changes on every reboot: the data plane restarts the process when it changes. */

@@ -36,6 +36,11 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     io.line(`  export AWS_SHARED_CREDENTIALS_FILE=${s.credentialsFile}`);
     io.line(`  export AWS_CONFIG_FILE=${s.configFile}`);
     io.line(`  export AWS_PROFILE=${s.profile}`);
+    io.line(
+      io.style.dim(
+        `A second account: AWS_PROFILE=${s.secondProfile}. Regions: ${(s.regions ?? []).join(', ')} (by the client's Region).`,
+      ),
+    );
     io.line(io.style.dim(`Logs: ${s.logFile}`));
     return;
   }

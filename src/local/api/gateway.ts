@@ -6,12 +6,13 @@ import {
   type Protocol,
   type ServiceModule,
 } from '../contracts.ts';
+import type { Scopes } from '../scopes.ts';
 import { authorize } from './authorize.ts';
 import { accessDenied, commonError } from './common-errors.ts';
 import { type EncodedResponse, encodeError } from './error-envelope.ts';
 import type { ApiFaults } from './faults.ts';
 import { parseJsonInput, serializeJsonOutput } from './json-codec.ts';
-import { type AdminCredentials, resolveCaller } from './principals.ts';
+import { type LocalAccount, resolveCaller } from './principals.ts';
 import { parseQueryInput, serializeQueryOutput } from './query-codec.ts';
 import type { RawService } from './raw-service.ts';
 import { readBody } from './read-body.ts';
@@ -38,9 +39,15 @@ export type ControlHandler = (
 
 export interface GatewayOptions {
   readonly cloud: Cloud;
+  /** Every (account, Region) scope: a request is served in its caller's account and signed Region. */
+  readonly scopes: Scopes;
+  readonly accounts: readonly LocalAccount[];
+  /** Where the global services (IAM, STS) keep each account's state: the cloud's default Region. */
+  readonly homeRegion: string;
+  /** Regions served, in the order listed in errors. */
+  readonly regions: readonly string[];
   readonly services: readonly ServiceModule[];
   readonly rawServices: readonly RawService[];
-  readonly admin: AdminCredentials;
   readonly faults: ApiFaults;
   readonly maxBodyBytes: number;
   /** The non-AWS control route (`/_local/...`). */
@@ -164,8 +171,11 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
       }
 
       const caller = resolveCaller(
-        options.cloud,
-        options.admin,
+        {
+          accounts: options.accounts,
+          accountCloud: (accountId) => options.scopes.cloud(accountId, options.homeRegion),
+          now: () => options.cloud.clock.now(),
+        },
         auth.accessKeyId,
         header(req.headers, 'x-amz-security-token'),
       );
@@ -189,25 +199,36 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         fail(protocol, commonError(protocol, kind, check.message));
         return;
       }
-      // The cloud has one Region, like a regional AWS endpoint, which refuses a request scoped to another:
-      // serving it anyway would hand a client configured for eu-west-1 resources and ARNs of us-west-2.
-      if (!ANY_REGION_SERVICES.has(auth.service) && auth.region !== options.cloud.config.region) {
+      // The credential scope's Region picks the Region served, as each regional AWS endpoint serves its own;
+      // one the cloud does not serve is refused as a regional endpoint refuses a foreign scope. IAM and STS
+      // are global: any Region reaches the account's one IAM.
+      const global = ANY_REGION_SERVICES.has(auth.service);
+      if (!global && !options.regions.includes(auth.region)) {
         fail(
           protocol,
           commonError(
             protocol,
             'signatureMismatch',
-            `Credential should be scoped to a valid region. This local cloud serves '${options.cloud.config.region}', not '${auth.region}'.`,
+            `Credential should be scoped to a valid region, not '${auth.region}'. This local cloud serves ${options.regions.join(', ')}.`,
           ),
         );
         return;
       }
-
-      const ctx: CallContext = { requestId, principal: caller.principal, cloud: options.cloud };
+      const region = global ? options.homeRegion : auth.region;
+      const accountId = caller.principal.accountId;
+      const ctx: CallContext = {
+        requestId,
+        principal: caller.principal,
+        cloud: options.scopes.cloud(accountId, region),
+        inAccount: (other) =>
+          options.accounts.some((a) => a.accountId === other)
+            ? options.scopes.cloud(other, region)
+            : undefined,
+      };
       // IAM evaluation of the caller (the admin passes): answers AccessDenied in the protocol's own form.
       const denied = (protocol: Protocol, action: string, resources: string[]): boolean => {
         if (ALWAYS_ALLOWED.has(action)) return false;
-        const verdict = authorize(options.cloud, caller.principal, action, resources);
+        const verdict = authorize(ctx.cloud, caller.principal, action, resources);
         if (verdict.decision === 'allow') return false;
         const explicit = verdict.decision === 'explicit-deny';
         fail(protocol, accessDenied(protocol, caller.principal.arn, action, verdict.resource, explicit));
@@ -247,7 +268,7 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         ) {
           return;
         }
-        raw.forward(req, res, body, requestId);
+        await raw.forward(req, res, body, ctx);
         options.onRequest?.({
           requestId,
           service,

@@ -7,47 +7,62 @@ export interface AdminCredentials {
   readonly secretAccessKey: string;
 }
 
-/** The admin principal is an IAM user of the local account; everything is allowed to it. */
+/** One account of the local cloud and its admin identity (an IAM user allowed everything). */
+export interface LocalAccount {
+  readonly accountId: string;
+  readonly admin: AdminCredentials;
+}
+
+/** The admin principal is an IAM user of its account; everything is allowed to it. */
 export const adminArn = (accountId: string): string => `arn:aws:iam::${accountId}:user/resilient-local-admin`;
 
 export type ResolvedCaller =
   | { readonly ok: true; readonly principal: Principal; readonly secretAccessKey: string }
   | { readonly ok: false; readonly error: CommonError };
 
+export interface CallerDirectory {
+  readonly accounts: readonly LocalAccount[];
+  /** The account's global scope (where its STS sessions live). */
+  accountCloud(accountId: string): Cloud;
+  now(): number;
+}
+
 /**
- * Resolves a SigV4 access key id to the caller: the admin key, or a role session whose
- * `x-amz-security-token` must match the one issued with it. Unknown keys and mismatched tokens are
- * `InvalidClientTokenId`; a session past its expiry is `ExpiredToken`.
+ * Resolves a SigV4 access key id to the caller: an account's admin key, or a role session (of whichever
+ * account the role belongs to) whose `x-amz-security-token` must match the one issued with it. Unknown
+ * keys and mismatched tokens are `InvalidClientTokenId`; a session past its expiry is `ExpiredToken`.
  */
 export function resolveCaller(
-  cloud: Cloud,
-  admin: AdminCredentials,
+  directory: CallerDirectory,
   accessKeyId: string,
   securityToken: string | undefined,
 ): ResolvedCaller {
-  const accountId = cloud.config.accountId;
-  if (accessKeyId === admin.accessKeyId) {
+  for (const { accountId, admin } of directory.accounts) {
+    if (accessKeyId !== admin.accessKeyId) continue;
     return {
       ok: true,
       secretAccessKey: admin.secretAccessKey,
       principal: { kind: 'admin', accountId, arn: adminArn(accountId), accessKeyId },
     };
   }
-  const session = findSession(cloud, accessKeyId);
-  if (session === undefined || session.sessionToken !== securityToken)
-    return { ok: false, error: 'unknownAccessKey' };
-  if (cloud.clock.now() >= session.expiration) return { ok: false, error: 'expiredToken' };
-  return {
-    ok: true,
-    secretAccessKey: session.secretAccessKey,
-    principal: {
-      kind: 'role-session',
-      accountId,
-      arn: `arn:aws:sts::${accountId}:assumed-role/${session.roleName}/${session.sessionName}`,
-      roleArn: session.roleArn,
-      roleName: session.roleName,
-      sessionName: session.sessionName,
-      accessKeyId,
-    },
-  };
+  for (const { accountId } of directory.accounts) {
+    const session = findSession(directory.accountCloud(accountId), accessKeyId);
+    if (session === undefined) continue;
+    if (session.sessionToken !== securityToken) return { ok: false, error: 'unknownAccessKey' };
+    if (directory.now() >= session.expiration) return { ok: false, error: 'expiredToken' };
+    return {
+      ok: true,
+      secretAccessKey: session.secretAccessKey,
+      principal: {
+        kind: 'role-session',
+        accountId,
+        arn: `arn:aws:sts::${accountId}:assumed-role/${session.roleName}/${session.sessionName}`,
+        roleArn: session.roleArn,
+        roleName: session.roleName,
+        sessionName: session.sessionName,
+        accessKeyId,
+      },
+    };
+  }
+  return { ok: false, error: 'unknownAccessKey' };
 }

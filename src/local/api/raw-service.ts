@@ -11,6 +11,7 @@ export interface RawService {
   readonly actionPrefix: string;
   /** Resource ARNs for IAM evaluation, from the operation and its parsed JSON input. */
   resources(operation: string, input: Record<string, unknown>, ctx: CallContext): string[];
-  forward(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): void;
+  /** Serves the request in the caller's account and the request's Region (`ctx.cloud`). */
+  forward(req: IncomingMessage, res: ServerResponse, body: Buffer, ctx: CallContext): void | Promise<void>;
   close(): Promise<void>;
 }

@@ -31,17 +31,25 @@ export type InjectOutcome =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'not-running'; readonly state: string };
 
+/** A local cloud (every account and Region), or one cloud alone. */
+export type FaultSource = Cloud & { readonly scopes?: { all(): readonly Cloud[] } };
+
 export class InstanceFaults {
   readonly #cloud: Cloud;
+  readonly #scopes: () => readonly Cloud[];
   readonly #lasting = new Map<string, LastingFault>();
 
-  constructor(cloud: Cloud) {
+  constructor(cloud: FaultSource) {
     this.#cloud = cloud;
+    // Instances of every account and Region share the one data plane, so the route reaches them all.
+    this.#scopes = () => (cloud.scopes?.all() ?? [cloud]).filter((c) => c.state.ec2 !== undefined);
   }
 
   /** Applies a fault through the data plane; an unknown or stopped instance is refused, not ignored. */
   inject(instanceId: string, fault: InstanceFault): InjectOutcome {
-    const instance = ec2State(this.#cloud).instances.find((i) => i.instanceId === instanceId);
+    const instance = this.#scopes()
+      .flatMap((c) => ec2State(c).instances)
+      .find((i) => i.instanceId === instanceId);
     if (instance === undefined) return { kind: 'not-found' };
     const state = instanceState(instance, this.#cloud.clock.now());
     if (!FAULTABLE.has(state)) return { kind: 'not-running', state };
@@ -54,16 +62,16 @@ export class InstanceFaults {
   /** Every visible instance with its state, status and lasting fault; forgets faults of vanished instances. */
   list(): InstanceFaultView[] {
     const now = this.#cloud.clock.now();
-    const instances = visibleInstances(this.#cloud);
+    const instances = this.#scopes().flatMap((c) => visibleInstances(c).map((i) => ({ c, i })));
     const live = new Set<string>();
-    const views = instances.map((i): InstanceFaultView => {
+    const views = instances.map(({ c, i }): InstanceFaultView => {
       const state = instanceState(i, now);
       if (FAULTABLE.has(state)) live.add(i.instanceId);
       const fault = FAULTABLE.has(state) ? this.#lasting.get(i.instanceId) : undefined;
       return {
         instanceId: i.instanceId,
         state,
-        status: state === 'running' ? instanceStatus(this.#cloud, i) : 'not-applicable',
+        status: state === 'running' ? instanceStatus(c, i) : 'not-applicable',
         fault: fault?.kind ?? 'none',
         ...(fault?.kind === 'slow' ? { delayMs: fault.delayMs } : {}),
       };

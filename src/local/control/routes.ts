@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiFaults } from '../api/faults.ts';
 import type { ControlHandler } from '../api/gateway.ts';
-import type { Cloud, InstanceFault } from '../contracts.ts';
-import { InstanceFaults } from './instance-faults.ts';
+import type { InstanceFault } from '../contracts.ts';
+import { type FaultSource, InstanceFaults } from './instance-faults.ts';
 
 /**
  * The local cloud's own control route (not AWS), under `/_local/`:
@@ -17,7 +17,7 @@ import { InstanceFaults } from './instance-faults.ts';
  * machine cannot break the cloud.
  */
 export interface ControlOptions {
-  readonly cloud: Cloud;
+  readonly cloud: FaultSource;
   readonly faults: ApiFaults;
   readonly adminSecret: string;
 }

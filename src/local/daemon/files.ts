@@ -2,9 +2,12 @@ import { join, resolve } from 'node:path';
 
 /**
  * The daemon's files (docs/local-cloud.md#the-daemon): `<stateDir>/local/` holds the snapshot,
- * DynamoDB data, `daemon.json` (pid, port), `daemon.log`, and the admin `credentials` / `config` profile.
+ * DynamoDB data, `daemon.json` (pid, port), `daemon.log`, and the admin `credentials` / `config` profiles of
+ * both accounts.
  */
 export const LOCAL_PROFILE = 'resilient-local';
+/** The second account's admin profile, in the same files. */
+export const SECOND_PROFILE = 'resilient-local-b';
 
 export interface DaemonPaths {
   readonly dataDir: string;
@@ -30,8 +33,13 @@ export interface DaemonRecord {
   readonly pid: number;
   readonly port: number;
   readonly endpoint: string;
+  /** The default Region (the profiles' `region`); every Region of `regions` is served. */
   readonly region: string;
+  readonly regions: readonly string[];
+  /** The first account's id (profile `resilient-local`). */
   readonly accountId: string;
+  /** Both accounts, by profile. */
+  readonly accounts: readonly { readonly profile: string; readonly accountId: string }[];
   /** Fixed at start: run deadlines scale with it, so a client must not assume another. */
   readonly timeScale: number;
   readonly startedAt: string;

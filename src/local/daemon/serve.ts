@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import type { RequestEvent } from '../api/gateway.ts';
 import { type LocalCloud, openLocalCloud } from '../cloud.ts';
 import { ensureAdminCredentials } from './credentials.ts';
-import { type DaemonRecord, daemonPaths } from './files.ts';
+import { type DaemonRecord, daemonPaths, LOCAL_PROFILE, SECOND_PROFILE } from './files.ts';
 
 export interface ServeOptions {
   readonly port: number;
@@ -27,13 +27,14 @@ export interface ServingCloud {
 export async function serveLocalCloud(options: ServeOptions): Promise<ServingCloud> {
   const paths = daemonPaths(options.stateDir);
   const region = options.region ?? 'us-west-2';
-  const admin = ensureAdminCredentials(paths, region);
+  const admins = ensureAdminCredentials(paths, region);
   const cloud = await openLocalCloud({
     dataDir: paths.dataDir,
     port: options.port,
     timeScale: options.timeScale,
     region,
-    admin,
+    admin: admins.first,
+    secondAccount: { admin: admins.second },
     ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
   });
   const record: DaemonRecord = {
@@ -41,7 +42,12 @@ export async function serveLocalCloud(options: ServeOptions): Promise<ServingClo
     port: Number(new URL(cloud.config.endpoint).port),
     endpoint: cloud.config.endpoint,
     region: cloud.config.region,
+    regions: cloud.regions,
     accountId: cloud.config.accountId,
+    accounts: cloud.accounts.map((a, i) => ({
+      profile: i === 0 ? LOCAL_PROFILE : SECOND_PROFILE,
+      accountId: a.accountId,
+    })),
     timeScale: cloud.config.timeScale,
     startedAt: new Date().toISOString(),
   };

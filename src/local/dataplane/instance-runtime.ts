@@ -171,7 +171,7 @@ export class InstanceRuntime {
       this.#deps.view.instances().find((i) => i.instanceId === this.instanceId) ?? this.#spec;
     const [imds, relay] = await Promise.all([
       startImdsServer({
-        region: this.#deps.config.region,
+        region: this.#spec.region,
         spec: liveSpec,
         credentials: this.#credentials,
         now: this.#deps.now,
@@ -229,7 +229,7 @@ export class InstanceRuntime {
       env: instanceEnv({
         inherited: process.env,
         serverEnv: parseServerEnv(this.#spec.userData),
-        region: config.region,
+        region: this.#spec.region,
         endpoint: config.endpoint,
         imdsEndpoint: this.#imds.endpoint,
         emptyAwsFile,

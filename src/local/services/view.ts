@@ -2,6 +2,8 @@
  * The data plane's window on the control plane: instances, load balancers and target groups as the
  * contract's specs, derived from the EC2/ELBv2 models at call time (so they are always current), plus
  * the two things the data plane may tell or ask: role credentials for IMDS, and "this process died".
+ * One data plane serves every account and Region (`../scopes.ts`): the view lists the specs of all scopes,
+ * and each instance carries its own Region and account.
  */
 import type {
   Cloud,
@@ -35,6 +37,8 @@ export function instanceSpecs(cloud: Cloud): InstanceSpec[] {
         : (findInstanceProfile(cloud, { Arn: association.profileArn })?.roleName ?? association.roleName);
     return {
       instanceId: i.instanceId,
+      accountId: cloud.config.accountId,
+      region: cloud.config.region,
       state: instanceState(i, now),
       bootId: i.bootId,
       workloadGeneration: i.workloadGeneration,
@@ -83,12 +87,24 @@ export function targetGroupSpecs(cloud: Cloud): TargetGroupSpec[] {
   }));
 }
 
-export function createDataPlaneView(cloud: Cloud): DataPlaneView {
+/** Something with scopes (a `LocalCloud`), or a single cloud (unit tests' fakes). */
+export type ViewSource = Cloud & { readonly scopes?: { all(): readonly Cloud[] } };
+
+const has = (cloud: Cloud, slice: string): boolean => cloud.state[slice] !== undefined;
+
+export function createDataPlaneView(source: ViewSource): DataPlaneView {
+  const scopes = (): readonly Cloud[] => source.scopes?.all() ?? [source];
+  // Scopes that never used EC2 (or ELBv2) have nothing to show, and listing them must not create a VPC.
+  const withSlice = (slice: string): readonly Cloud[] => scopes().filter((c) => has(c, slice));
+  const scopeOfInstance = (instanceId: string): Cloud | undefined =>
+    withSlice('ec2').find((c) => ec2State(c).instances.some((i) => i.instanceId === instanceId));
   return {
-    instances: () => instanceSpecs(cloud),
-    loadBalancers: () => loadBalancerSpecs(cloud),
-    targetGroups: () => targetGroupSpecs(cloud),
+    instances: () => withSlice('ec2').flatMap(instanceSpecs),
+    loadBalancers: () => withSlice('elasticloadbalancing').flatMap(loadBalancerSpecs),
+    targetGroups: () => withSlice('elasticloadbalancing').flatMap(targetGroupSpecs),
     issueRoleCredentials(roleName: string, instanceId: string): RoleCredentials {
+      // The role is the instance's account's: its session belongs to that account.
+      const cloud = scopeOfInstance(instanceId) ?? source;
       const session = issueRoleSession(cloud, roleName, instanceId, ROLE_CREDENTIAL_LIFETIME_MS);
       cloud.commit();
       return {
@@ -100,7 +116,8 @@ export function createDataPlaneView(cloud: Cloud): DataPlaneView {
     },
     reportInstanceImpaired(instanceId: string, reason: string): void {
       // DescribeInstanceStatus then says impaired and the Auto Scaling loop replaces the instance.
-      if (markImpaired(cloud, instanceId, reason)) cloud.commit();
+      const cloud = scopeOfInstance(instanceId);
+      if (cloud !== undefined && markImpaired(cloud, instanceId, reason)) cloud.commit();
     },
   };
 }

@@ -10,6 +10,9 @@ export interface TestLocalCloud {
   readonly endpoint: string;
   readonly credentials: AdminCredentials;
   readonly region: string;
+  /** The first account (whose admin `credentials` are) and the second one (profile `resilient-local-b`). */
+  readonly accountId: string;
+  readonly second: { readonly accountId: string; readonly credentials: AdminCredentials };
   /** The temp data dir (removed by `close()` unless `keepDataDir`). */
   readonly dataDir: string;
   /** The in-process cloud, for tests that inspect state or the data plane. */
@@ -43,6 +46,11 @@ export async function startTestLocalCloud(options: TestLocalCloudOptions = {}): 
     endpoint: cloud.config.endpoint,
     credentials: cloud.admin,
     region: cloud.config.region,
+    accountId: cloud.config.accountId,
+    second: {
+      accountId: cloud.accounts[1]?.accountId ?? '',
+      credentials: cloud.accounts[1]?.admin ?? cloud.admin,
+    },
     dataDir,
     cloud,
     async close() {

@@ -7,6 +7,8 @@ import { request } from './_helpers/harness.ts';
 
 const baseSpec: InstanceSpec = {
   instanceId: 'i-0imds',
+  accountId: '123456789012',
+  region: 'us-west-2',
   state: 'running',
   bootId: 1,
   workloadGeneration: 1,

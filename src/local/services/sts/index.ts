@@ -15,7 +15,7 @@ function getCallerIdentity(_input: Record<string, unknown>, ctx: CallContext): u
 }
 
 /**
- * AssumeRole (STS API reference): the role must exist (else AccessDenied, as AWS does not reveal it), its
+ * AssumeRole (STS API reference): the role (of the caller's account or another one of this cloud) must exist (else AccessDenied, as AWS does not reveal it), its
  * trust policy must name the caller, DurationSeconds is 900 s up to the role's MaxSessionDuration (default
  * 3600 s), RoleSessionName matches `[\w+=,.@-]{2,64}`.
  */
@@ -37,8 +37,13 @@ function assumeRole(input: Record<string, unknown>, ctx: CallContext): unknown {
   if (name === null) {
     throw new AwsServiceError('ValidationError', `${roleArn} is invalid`);
   }
-  const role = name[1] === ctx.cloud.config.accountId ? findRole(ctx.cloud, name[2] ?? '') : undefined;
+  // The session belongs to the role's account, which may be another account of this cloud whose trust
+  // policy names the caller's (IAM User Guide, "Cross-account access using roles").
+  const roleAccount = name[1] ?? '';
+  const home = roleAccount === ctx.cloud.config.accountId ? ctx.cloud : ctx.inAccount?.(roleAccount);
+  const role = home === undefined ? undefined : findRole(home, name[2] ?? '');
   if (
+    home === undefined ||
     role === undefined ||
     role.arn !== roleArn ||
     !trustAllows(role.assumeRolePolicyDocument, ctx.principal)
@@ -58,8 +63,8 @@ function assumeRole(input: Record<string, unknown>, ctx: CallContext): unknown {
       `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`,
     );
   }
-  const credentials = issueRoleSession(ctx.cloud, role.roleName, sessionName, duration * 1000);
-  ctx.cloud.commit();
+  const credentials = issueRoleSession(home, role.roleName, sessionName, duration * 1000);
+  home.commit();
   return {
     Credentials: {
       AccessKeyId: credentials.accessKeyId,
@@ -69,7 +74,7 @@ function assumeRole(input: Record<string, unknown>, ctx: CallContext): unknown {
     },
     AssumedRoleUser: {
       AssumedRoleId: `${role.roleId}:${sessionName}`,
-      Arn: `arn:aws:sts::${ctx.cloud.config.accountId}:assumed-role/${role.roleName}/${sessionName}`,
+      Arn: `arn:aws:sts::${roleAccount}:assumed-role/${role.roleName}/${sessionName}`,
     },
     PackedPolicySize: 0,
   };

@@ -18,18 +18,29 @@ export interface DaemonProcess {
   readonly stateDir: string;
   /** The admin keys of the generated `resilient-local` profile (the secret also opens the control route). */
   readonly admin: AdminCredentials;
+  /** The second account's admin keys (profile `resilient-local-b`). */
+  readonly secondAdmin: AdminCredentials;
   /** What the daemon wrote to stdout/stderr (one line per API call): for failure messages. */
   output(): string;
-  /** SIGTERM (the daemon stops its instances), SIGKILL after a deadline, then removes the state dir. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM (the daemon stops its instances), SIGKILL after a deadline, then removes the state dir unless
+   * `keepState` (a restart test starts another daemon on it with `startDaemon(scale, { stateDir })`).
+   */
+  stop(options?: { readonly keepState?: boolean }): Promise<void>;
 }
 
 const START_DEADLINE_MS = 20_000;
 const STOP_DEADLINE_MS = 20_000;
 
-/** Spawns the daemon on a free port (`--port 0`) in a fresh temp state dir and waits until it serves. */
-export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'resilient-cli-daemon-'));
+/**
+ * Spawns the daemon on a free port (`--port 0`) in a fresh temp state dir (or `options.stateDir`, to restart
+ * on a kept one) and waits until it serves.
+ */
+export async function startDaemon(
+  timeScale: number,
+  options: { readonly stateDir?: string } = {},
+): Promise<DaemonProcess> {
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'resilient-cli-daemon-')));
   const paths = daemonPaths(stateDir);
   const child = spawn(
     process.execPath,
@@ -47,12 +58,12 @@ export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let stopped: Promise<void> | undefined;
   // Stopping twice is harmless: both callers wait for the same shutdown.
-  const stop = (): Promise<void> => {
+  const stop = (stopOptions: { readonly keepState?: boolean } = {}): Promise<void> => {
     stopped ??= terminate(child, exited).then(async () => {
       // For diagnosis: RESILIENT_CLI_DAEMON_LOG=<file> keeps the daemon's per-call log of the run.
       const keepLog = process.env.RESILIENT_CLI_DAEMON_LOG;
       if (keepLog !== undefined && keepLog !== '') await writeFile(keepLog, output);
-      await rm(stateDir, { recursive: true, force: true });
+      if (stopOptions.keepState !== true) await rm(stateDir, { recursive: true, force: true });
     });
     return stopped;
   };
@@ -72,13 +83,16 @@ export async function startDaemon(timeScale: number): Promise<DaemonProcess> {
       START_DEADLINE_MS,
     );
     const admin = readAdminCredentials(paths);
-    if (admin === undefined) throw new Error(`no admin keys in ${paths.credentialsFile}`);
+    const secondAdmin = readAdminCredentials(paths, 'resilient-local-b');
+    if (admin === undefined || secondAdmin === undefined)
+      throw new Error(`no admin keys in ${paths.credentialsFile}`);
     const handle: DaemonProcess = {
       endpoint: record.endpoint,
       record,
       paths,
       stateDir,
       admin,
+      secondAdmin,
       output: () => output,
       stop,
     };

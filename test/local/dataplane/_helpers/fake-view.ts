@@ -68,6 +68,8 @@ export class FakeView implements DataPlaneView {
   addInstance(instanceId: string, overrides: Partial<InstanceSpec> = {}): InstanceSpec {
     const spec: InstanceSpec = {
       instanceId,
+      accountId: '123456789012',
+      region: 'us-west-2',
       state: 'running',
       bootId: 1,
       workloadGeneration: 1,
