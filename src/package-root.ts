@@ -22,7 +22,8 @@ function findRoot(): string {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json of resilient above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`no package.json of resilient above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
@@ -35,5 +36,7 @@ export const PACKAGE_ROOT: string = findRoot();
  * the `.ts` file in a checkout, `dist/….js` in the npm package.
  */
 export function runnablePath(sourcePath: string): string {
-  return BUILT ? join(PACKAGE_ROOT, 'dist', sourcePath.replace(/\.ts$/, '.js')) : join(PACKAGE_ROOT, sourcePath);
+  return BUILT
+    ? join(PACKAGE_ROOT, 'dist', sourcePath.replace(/\.ts$/, '.js'))
+    : join(PACKAGE_ROOT, sourcePath);
 }
