@@ -4,12 +4,16 @@ import { ResilientError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import {
+  type Account,
   CHECKPOINT_SCHEMA,
   type CheckpointFile,
+  DEFAULT_PLAN,
   type LedgerEntry,
   type LedgerStatus,
+  type ParseOptions,
   parseCheckpoint,
   type ResourceKind,
+  type RunPlan,
   type Target,
 } from './schema.ts';
 
@@ -44,7 +48,11 @@ export interface CheckpointStore {
 export const checkpointPath = (stateDir: string, name: string): string => join(stateDir, `${name}.json`);
 
 /** Reads and validates a checkpoint file; `undefined` when there is none. Never modifies it. */
-export function readCheckpointFile(path: string, machineVersion: string): CheckpointFile | undefined {
+export function readCheckpointFile(
+  path: string,
+  machineVersion: string,
+  options: ParseOptions = {},
+): CheckpointFile | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -61,7 +69,7 @@ export function readCheckpointFile(path: string, machineVersion: string): Checkp
       hint: 'The file was left untouched. Move it aside, then run `resilient destroy` to sweep by tag.',
     });
   }
-  return parseCheckpoint(raw, path, machineVersion);
+  return parseCheckpoint(raw, path, machineVersion, options);
 }
 
 const tokenOf = (deployment: string, kind: ResourceKind, name: string): string =>
@@ -72,9 +80,15 @@ interface OpenOptions {
   readonly name: string;
   readonly machineVersion: string;
   /** For a new checkpoint: where it runs. Refused when a checkpoint already exists. */
-  readonly create?: { readonly target: Target; readonly options?: CheckpointFile['options'] };
+  readonly create?: {
+    readonly target: Target;
+    readonly plan?: RunPlan | undefined;
+    readonly account?: Account | undefined;
+  };
   /** Open a checkpoint file at another path (destroy --from-state). */
   readonly path?: string;
+  /** Accept a file of any machine version (destroy: it uses the target, account and ledger only). */
+  readonly anyMachineVersion?: boolean;
   readonly now?: () => Date;
 }
 
@@ -89,7 +103,9 @@ export function openCheckpoint(options: OpenOptions): CheckpointStore {
   const lock: Lock = acquireLock(join(options.stateDir, `${options.name}.lock`));
   let data: CheckpointFile;
   try {
-    const existing = readCheckpointFile(path, options.machineVersion);
+    const existing = readCheckpointFile(path, options.machineVersion, {
+      anyMachineVersion: options.anyMachineVersion === true,
+    });
     if (options.create !== undefined) {
       if (existing !== undefined) {
         throw new ResilientError(
@@ -110,7 +126,8 @@ export function openCheckpoint(options: OpenOptions): CheckpointStore {
         updatedAt: at,
         snapshot: null,
         ledger: [],
-        ...(options.create.options === undefined ? {} : { options: options.create.options }),
+        plan: options.create.plan ?? DEFAULT_PLAN,
+        ...(options.create.account === undefined ? {} : { account: options.create.account }),
       };
     } else {
       if (existing === undefined) {

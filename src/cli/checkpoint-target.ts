@@ -17,10 +17,15 @@ export interface RecordedRun {
   readonly yes: boolean;
 }
 
-export async function readRecordedRun(file: string, stateDir: string): Promise<RecordedRun | undefined> {
+/** `anyMachineVersion`: destroy reads the checkpoint of any older version (it needs no snapshot). */
+export async function readRecordedRun(
+  file: string,
+  stateDir: string,
+  anyMachineVersion = false,
+): Promise<RecordedRun | undefined> {
   const { readCheckpointFile } = await import('../checkpoint/store.ts');
   const { MACHINE_VERSION } = await import('../../machines/run.ts');
-  const cp = readCheckpointFile(file, MACHINE_VERSION);
+  const cp = readCheckpointFile(file, MACHINE_VERSION, { anyMachineVersion });
   if (cp === undefined) return undefined;
   return {
     name: cp.name,

@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AnyMachineSnapshot } from 'xstate';
 import { demoMachine } from '../../machines/demo.ts';
@@ -22,7 +23,9 @@ import { abortableSleep, type StepDeps } from '../steps/deps.ts';
 import { destroyActors } from '../steps/destroy.ts';
 import { httpGet } from '../steps/http.ts';
 import { renderUserData } from '../userdata/index.ts';
+import { offlineMs, shiftDeadlines } from './clock.ts';
 import { activeStates, drive } from './drive.ts';
+import { assertPinnedAccount, callerAccount, resolvePlan } from './pin.ts';
 import { stageTimeoutMs, stepPolicies } from './policies.ts';
 
 export { MACHINE_VERSION };
@@ -72,32 +75,55 @@ async function publicIp(): Promise<string | undefined> {
     : undefined;
 }
 
-function buildDeps(
-  store: CheckpointStore,
-  file: CheckpointFile,
-  conn: Connection,
-): { deps: StepDeps; close(): void } {
+/** The cloud a run talks to: the injected one (tests), or SDK clients for its target. */
+function openAws(conn: Connection, target: Target): { aws: Aws; close(): void } {
+  if (conn.aws !== undefined) return { aws: conn.aws, close: () => {} };
+  return createAws({
+    region: target.region,
+    endpoint: conn.endpoint ?? target.endpoint,
+    credentials: conn.credentials,
+  });
+}
+
+function buildDeps(store: CheckpointStore, file: CheckpointFile, conn: Connection, aws: Aws): StepDeps {
   const region = file.target.region;
-  const made =
-    conn.aws === undefined
-      ? createAws({ region, endpoint: conn.endpoint ?? file.target.endpoint, credentials: conn.credentials })
-      : { aws: conn.aws, close: () => {} };
   const names = resourceNames(file.name);
-  const timeScale = file.options?.timeScale ?? 1;
-  const deps: StepDeps = {
-    aws: made.aws,
+  return {
+    aws,
     ledger: store.ledger,
     names,
     target: file.target.kind,
     region,
-    timeScale,
+    timeScale: file.plan.timeScale,
     emit: (event) => conn.host.emit(event),
     userData: conn.userData ?? (() => renderUserData({ region, parameterNames: names.parameters })),
     get: conn.get ?? httpGet,
     callerIp: conn.callerIp ?? publicIp,
     sleep: abortableSleep,
+    interrupt: conn.signal,
   };
-  return { deps, close: made.close };
+}
+
+/**
+ * Opens an existing checkpoint and the cloud, and refuses before any other call when the caller's
+ * account is not the one the checkpoint names (B1): nothing is touched, the lock is released.
+ */
+async function openPinned(
+  conn: Connection,
+  open: () => CheckpointStore,
+  doing: string,
+): Promise<{ store: CheckpointStore; made: { aws: Aws; close(): void } }> {
+  const store = open();
+  let made: { aws: Aws; close(): void } | undefined;
+  try {
+    made = openAws(conn, store.read().target);
+    assertPinnedAccount(store.read(), await callerAccount(made.aws, conn.signal), doing);
+    return { store, made };
+  } catch (error: unknown) {
+    made?.close();
+    store.release();
+    throw error;
+  }
 }
 
 const childSnapshot = (root: AnyMachineSnapshot, id: string): AnyMachineSnapshot | undefined => {
@@ -170,10 +196,15 @@ function provideRun(deps: StepDeps) {
   });
 }
 
-async function runFrom(store: CheckpointStore, conn: Connection, fresh: boolean): Promise<RunResult> {
+async function runFrom(
+  store: CheckpointStore,
+  conn: Connection,
+  fresh: boolean,
+  made: { aws: Aws; close(): void },
+): Promise<RunResult> {
   const file = store.read();
-  const { deps, close } = buildDeps(store, file, conn);
-  const options = file.options ?? { yes: false, keep: false, timeScale: 1 };
+  const deps = buildDeps(store, file, conn, made.aws);
+  const options = file.plan;
   try {
     const result = await drive({
       machine: provideRun(deps),
@@ -190,7 +221,7 @@ async function runFrom(store: CheckpointStore, conn: Connection, fresh: boolean)
               stageTimeoutMs: stageTimeoutMs(options.timeScale),
             },
           }
-        : { snapshot: file.snapshot, input: undefined }),
+        : { snapshot: shiftDeadlines(file.snapshot, offlineMs(file.updatedAt)), input: undefined }),
       autoAnswer: options.yes ? autoAnswer : undefined,
       prompts: runPrompts,
       onSaved: savedHook(conn, store.path),
@@ -205,7 +236,7 @@ async function runFrom(store: CheckpointStore, conn: Connection, fresh: boolean)
     if (output.destroy?.outcome === 'succeeded') store.remove();
     return { outcome: output.outcome, name: file.name, checkpoint: store.path, output };
   } finally {
-    close();
+    made.close();
     store.release();
   }
 }
@@ -218,22 +249,41 @@ export async function startRun(options: StartOptions): Promise<RunResult> {
     region: options.region,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   };
-  const store = openCheckpoint({
-    stateDir: options.stateDir,
-    name,
-    machineVersion: MACHINE_VERSION,
-    create: { target, options: { yes: options.yes, keep: options.keep, timeScale: options.timeScale } },
-  });
-  return runFrom(store, options, true);
+  const plan = resolvePlan(
+    options.target,
+    { yes: options.yes, keep: options.keep, timeScale: options.timeScale },
+    options.aws !== undefined,
+  );
+  const made = openAws(options, target);
+  let store: CheckpointStore;
+  try {
+    // The account is pinned before the checkpoint exists: every later command is checked against it.
+    const account = await callerAccount(made.aws, options.signal);
+    store = openCheckpoint({
+      stateDir: options.stateDir,
+      name,
+      machineVersion: MACHINE_VERSION,
+      create: { target, plan, account },
+    });
+  } catch (error: unknown) {
+    made.close();
+    throw error;
+  }
+  return runFrom(store, options, true, made);
 }
 
 /** `resilient resume`: continue from the checkpoint (idempotent steps re-run what was in flight). */
 export async function resumeRun(options: Connection & { name?: string | undefined }): Promise<RunResult> {
   const name = assertValidName(options.name ?? DEFAULT_NAME);
-  const store = openCheckpoint({ stateDir: options.stateDir, name, machineVersion: MACHINE_VERSION });
+  const { store, made } = await openPinned(
+    options,
+    () => openCheckpoint({ stateDir: options.stateDir, name, machineVersion: MACHINE_VERSION }),
+    'resume it',
+  );
   const file = store.read();
   const status = (file.snapshot as { status?: unknown } | null)?.status;
   if (file.snapshot === null || status !== 'active') {
+    made.close();
     store.release();
     throw new ResilientError(
       'USAGE',
@@ -243,41 +293,43 @@ export async function resumeRun(options: Connection & { name?: string | undefine
       },
     );
   }
-  return runFrom(store, options, false);
+  return runFrom(store, options, false, made);
 }
 
 /** `resilient destroy`: tear down everything of the deployment (ledger, then by name and tag), then verify. */
 export async function destroyRun(
   options: Connection & { name?: string | undefined; fromState?: string | undefined },
 ): Promise<RunResult> {
-  let name = options.name ?? DEFAULT_NAME;
-  let stateDir = options.stateDir;
-  if (options.fromState !== undefined) {
-    const file = readCheckpointFile(options.fromState, MACHINE_VERSION);
-    if (file === undefined) throw new ResilientError('USAGE', `No checkpoint at ${options.fromState}.`);
-    name = file.name;
-    stateDir = dirname(options.fromState);
-  }
-  assertValidName(name);
-  const path = options.fromState ?? checkpointPath(stateDir, name);
-  let store: CheckpointStore;
-  if (readCheckpointFile(path, MACHINE_VERSION) === undefined) {
-    // No checkpoint: destroy by name and tag alone (needs the target from the caller).
-    if (options.region === undefined)
-      throw new ResilientError('USAGE', `No checkpoint for '${name}'; pass --region to sweep by name.`);
-    const target: Target = {
-      kind: options.endpoint === undefined ? 'aws' : 'local',
-      region: options.region,
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    };
-    store = openCheckpoint({ stateDir, name, machineVersion: MACHINE_VERSION, create: { target } });
-  } else {
-    store = openCheckpoint({ stateDir, name, machineVersion: MACHINE_VERSION, path });
-  }
+  const found = locateForDestroy(options);
+  const { name, stateDir, path } = found;
+  const pinned = await openPinned(
+    options,
+    () => {
+      if (found.file !== undefined)
+        return openCheckpoint({
+          stateDir,
+          name,
+          machineVersion: MACHINE_VERSION,
+          path,
+          anyMachineVersion: true,
+        });
+      // No checkpoint: destroy by name and tag alone (needs the target from the caller). The account
+      // is pinned to the caller's below, before the first delete.
+      if (options.region === undefined)
+        throw new ResilientError('USAGE', `No checkpoint for '${name}'; pass --region to sweep by name.`);
+      const target: Target = {
+        kind: options.endpoint === undefined ? 'aws' : 'local',
+        region: options.region,
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      };
+      return openCheckpoint({ stateDir, name, machineVersion: MACHINE_VERSION, create: { target } });
+    },
+    'destroy it',
+  );
+  const { store, made } = pinned;
   const file = store.read();
-  const { deps, close } = buildDeps(store, file, options);
+  const deps = buildDeps(store, file, options, made.aws);
   const facts = factsOf(file.snapshot);
-  const timeScale = file.options?.timeScale ?? 1;
   // Destroy runs as its own machine; the run's snapshot stays as it was, the ledger records progress.
   const snapshotStore: CheckpointStore = { ...store, saveSnapshot: () => {} };
   try {
@@ -286,7 +338,7 @@ export async function destroyRun(
       store: snapshotStore,
       host: options.host,
       signal: options.signal,
-      input: { name, facts, policies: stepPolicies(timeScale) },
+      input: { name, facts, policies: stepPolicies(file.plan.timeScale) },
       prompts: () => undefined,
       onSaved: savedHook(options, store.path),
     });
@@ -299,9 +351,53 @@ export async function destroyRun(
     if (output.outcome === 'succeeded') store.remove();
     return { outcome: output.outcome, name, checkpoint: store.path, destroy: output };
   } finally {
-    close();
+    made.close();
     store.release();
   }
+}
+
+/**
+ * The checkpoint destroy works from, of any machine version (B3). A corrupt one is moved aside to
+ * `<file>.corrupt` — kept for the user, out of the way — and destroy sweeps by name and tag as if it were
+ * lost (it then needs --region, like any destroy without a checkpoint).
+ */
+function locateForDestroy(options: {
+  name?: string | undefined;
+  fromState?: string | undefined;
+  stateDir: string;
+  host: Host;
+}): { name: string; stateDir: string; path: string; file: CheckpointFile | undefined } {
+  const read = (at: string) => {
+    try {
+      return readCheckpointFile(at, MACHINE_VERSION, { anyMachineVersion: true });
+    } catch (error: unknown) {
+      if (
+        !(error instanceof ResilientError) ||
+        error.code !== 'CHECKPOINT' ||
+        options.fromState !== undefined
+      )
+        throw error;
+      renameSync(at, `${at}.corrupt`);
+      options.host.emit({
+        type: 'info',
+        message: `The checkpoint ${at} is unreadable (${error.message}); moved it to ${at}.corrupt and sweeping by name and tag.`,
+      });
+      return undefined;
+    }
+  };
+  if (options.fromState !== undefined) {
+    const file = read(options.fromState);
+    if (file === undefined) throw new ResilientError('USAGE', `No checkpoint at ${options.fromState}.`);
+    return {
+      name: assertValidName(file.name),
+      stateDir: dirname(options.fromState),
+      path: options.fromState,
+      file,
+    };
+  }
+  const name = assertValidName(options.name ?? DEFAULT_NAME);
+  const path = checkpointPath(options.stateDir, name);
+  return { name, stateDir: options.stateDir, path, file: read(path) };
 }
 
 /** The deploy facts inside a persisted run snapshot (its context, or its deploy child's). */

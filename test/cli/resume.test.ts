@@ -19,7 +19,7 @@ function writeCheckpoint(name: string, yes: boolean): void {
     machineVersion: MACHINE_VERSION,
     create: {
       target: { kind: 'local', region: 'us-west-2' },
-      options: { yes, keep: false, timeScale: 0.05 },
+      plan: { yes, keep: false, timeScale: 0.05 },
     },
   });
   store.release();

@@ -37,7 +37,7 @@ export function phaseHarness(options: { target?: 'local' | 'aws' } = {}) {
     machineVersion: MACHINE_VERSION,
     create: {
       target: { kind: options.target ?? 'local', region: REGION },
-      options: { yes: true, keep: false, timeScale: 0.001 },
+      plan: { yes: true, keep: false, timeScale: 0.001 },
     },
   });
   const saves: Saved[] = [];
