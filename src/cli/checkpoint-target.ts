@@ -30,9 +30,9 @@ export async function readRecordedRun(
   return {
     name: cp.name,
     target: cp.target,
-    timeScale: cp.options?.timeScale ?? 1,
+    timeScale: cp.plan.timeScale,
     stateDir,
-    yes: cp.options?.yes ?? false,
+    yes: cp.plan.yes,
   };
 }
 
@@ -42,8 +42,8 @@ export async function checkpointFileOf(stateDir: string, name: string): Promise<
 }
 
 /**
- * `timed`: the run's waits scale with its time scale, so a running local cloud must use the same one
- * (resume); a destroy has no scaled waits and adopts whatever the running cloud uses.
+ * `timed`: the run's waits scale with its time scale, fixed when it started, so a running local cloud
+ * may only be faster (resume); a destroy has no scaled waits and adopts whatever the running cloud uses.
  */
 export async function connectRecorded(
   io: Io,
@@ -57,7 +57,7 @@ export async function connectRecorded(
       stateDir: run.stateDir,
       timeScale: run.timeScale,
       region: run.target.region,
-      adoptRunningTimeScale: !timed,
+      onOtherTimeScale: timed ? 'adopt-if-faster' : 'adopt',
     });
   }
   const aws = await connectAws(io, prompter, { region: run.target.region, creating: false });

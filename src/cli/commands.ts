@@ -44,8 +44,16 @@ const RUN_OPTIONS = [
   'time-scale',
   'yes',
   'keep',
+  'port',
+  'report',
+  'web',
+  'web-port',
+  'probe-rate',
   'no-color',
 ] as const;
+
+/** The live view and the reports, on every command that drives a run (see USAGE.md, "Reports"). */
+export const RECORDING_OPTIONS = ['report', 'web', 'web-port', 'probe-rate'] as const;
 
 const INSTANCE_ARG = { args: '<instance-id>', positionals: { min: 1, max: 1 } } as const;
 const loadFault = () => import('./commands/local-fault.ts');
@@ -158,13 +166,17 @@ export const COMMANDS: readonly CommandSpec[] = [
       '',
       'The run is checkpointed in <state-dir>/<name>.json: after Ctrl+C, use `resilient resume`',
       'or `resilient destroy`. On --target local (the default) the local cloud is started if it',
-      'is not running. On --target aws, resources cost money: you are asked first.',
+      'is not running (on --port, default 4566); a running one is used at its own time scale',
+      'unless --time-scale says otherwise. On --target aws, resources cost money: you are asked first.',
     ],
     options: RUN_OPTIONS,
     examples: [
       'resilient start',
       'resilient start --yes --time-scale 0.05',
+      'resilient start --yes --time-scale 0.05 --port 0 --state-dir /tmp/try',
       'resilient start --target aws --region us-west-2 --name game-day',
+      'resilient start --yes --time-scale 0.05 --report reports/',
+      'resilient start --web',
     ],
     load: () => import('./commands/start.ts'),
   },
@@ -175,8 +187,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Restores the run named --name from <state-dir>/<name>.json and carries on from the last',
       'completed step. Every step is idempotent, so a step that was in flight is simply redone.',
     ],
-    options: ['name', 'state-dir', 'yes', 'keep', 'no-color'],
-    examples: ['resilient resume', 'resilient resume --name game-day --yes'],
+    options: ['name', 'state-dir', 'yes', 'keep', ...RECORDING_OPTIONS, 'no-color'],
+    examples: [
+      'resilient resume',
+      'resilient resume --name game-day --yes',
+      'resilient resume --yes --report reports/',
+    ],
     load: () => import('./commands/resume.ts'),
   },
   {
@@ -206,6 +222,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: ['name', 'state-dir', 'json', 'no-color'],
     examples: ['resilient status', 'resilient status --name game-day --json'],
     load: () => import('./commands/status.ts'),
+  },
+  {
+    name: 'watch',
+    summary: 'a live view of a deployment in the browser: stage, request outcomes, target health',
+    description: [
+      'Serves a read-only page on 127.0.0.1 for the deployment named --name, and prints its URL',
+      '(with a random token; requests without it get 403) on a line of its own. The page shows the',
+      'current stage, what it changed and its PASS/FAIL, request outcomes per second from a',
+      'low-rate probe through the load balancer (marked x-resilient-probe: watch), each target\'s',
+      'health and reason code, the instances\' lifecycle, and the actions taken, pushed as they',
+      'happen. It follows the run from <state-dir>/<name>.journal.jsonl, so start the run in',
+      'another terminal (or use `resilient start --web`). Ctrl+C stops watching (exit 130);',
+      'the run is not touched.',
+    ],
+    options: ['name', 'state-dir', 'port', 'probe-rate', 'no-color'],
+    examples: ['resilient watch', 'resilient watch --name game-day --port 8700', 'resilient watch --probe-rate 5'],
+    load: () => import('./commands/watch.ts'),
   },
   {
     name: 'hello',

@@ -5,7 +5,7 @@
  */
 import { cloudError } from './aws-errors.ts';
 import type { Io } from './io.ts';
-import { ensureLocalCloud } from './local-target.ts';
+import { ensureLocalCloud, type OtherTimeScale } from './local-target.ts';
 import type { Prompter } from './prompter.ts';
 import { askAwsCost } from './questions.ts';
 
@@ -13,6 +13,8 @@ export interface Connection {
   readonly region: string;
   readonly endpoint?: string | undefined;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  /** Local only: the time scale the cloud runs at (a running cloud's own when it was adopted). */
+  readonly timeScale?: number | undefined;
 }
 
 export async function connectLocal(
@@ -21,11 +23,17 @@ export async function connectLocal(
     readonly stateDir: string;
     readonly timeScale: number;
     readonly region: string;
-    readonly adoptRunningTimeScale?: boolean;
+    readonly port?: number | undefined;
+    readonly onOtherTimeScale?: OtherTimeScale;
   },
 ): Promise<Connection> {
   const local = await ensureLocalCloud(io, options);
-  return { region: local.region, endpoint: local.endpoint, credentials: local.credentials };
+  return {
+    region: local.region,
+    endpoint: local.endpoint,
+    credentials: local.credentials,
+    timeScale: local.timeScale,
+  };
 }
 
 /** STS GetCallerIdentity: proves the credentials work and tells the user whose account this is. */

@@ -70,22 +70,54 @@ export function installInterrupt(io: Io, options: InterruptOptions): Interrupt {
 export function guardPromptCtrlC(
   io: Io,
   exit: (code: number) => void = (code) => process.exit(code),
+  cancelled?: () => ResilientError,
 ): () => void {
-  const handler = promptCrashHandler(io, exit);
+  const handler = promptCrashHandler(io, exit, cancelled);
   process.on('uncaughtException', handler);
   return () => process.off('uncaughtException', handler);
 }
 
-/** The `uncaughtException` listener `guardPromptCtrlC` installs. */
-export function promptCrashHandler(io: Io, exit: (code: number) => void): (error: unknown) => void {
+/**
+ * The `uncaughtException` listener `guardPromptCtrlC` installs. `cancelled` says what the cancel means
+ * (a run's next steps: the same lines as any interrupted run); without it, just "Cancelled.".
+ */
+export function promptCrashHandler(
+  io: Io,
+  exit: (code: number) => void,
+  cancelled?: () => ResilientError,
+): (error: unknown) => void {
   return (error) => {
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_USE_AFTER_CLOSE') {
       io.warn('');
-      io.warn(io.style.yellow('Cancelled.'));
-      exit(130);
+      if (cancelled === undefined) {
+        io.warn(io.style.yellow('Cancelled.'));
+        exit(130);
+      } else {
+        exit(reportError(io, cancelled(), undefined));
+      }
       return;
     }
     // Installing a handler turns off Node's own crash report: report it ourselves as a bug, exit 1.
     exit(reportError(io, error, undefined));
   };
+}
+
+/**
+ * Asks (or does anything that may ask) with Ctrl+C at its prompt turned into `cancelled()`: printed
+ * like any error (one line, what to do next) and exit 130, on every Node (see `guardPromptCtrlC`).
+ */
+export async function guardedPrompt<T>(
+  io: Io,
+  ask: () => Promise<T>,
+  cancelled: () => ResilientError,
+): Promise<T> {
+  const release = guardPromptCtrlC(io, undefined, cancelled);
+  try {
+    return await ask();
+  } catch (error: unknown) {
+    if (error instanceof ResilientError && error.code === 'INTERRUPTED') throw cancelled();
+    throw error;
+  } finally {
+    release();
+  }
 }

@@ -8,13 +8,20 @@ import { startWait } from './render/spinner.ts';
 
 export interface LocalConnection {
   readonly endpoint: string;
+  /** The time scale the cloud runs at (a running cloud's own, when it was adopted). */
+  readonly timeScale: number;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 const READY_DEADLINE_MS = 20_000;
 
-async function connectionOf(stateDir: string, endpoint: string, region: string): Promise<LocalConnection> {
+async function connectionOf(
+  stateDir: string,
+  endpoint: string,
+  region: string,
+  timeScale: number,
+): Promise<LocalConnection> {
   const { daemonPaths } = await import('../local/daemon/files.ts');
   const { readAdminCredentials } = await import('../local/daemon/credentials.ts');
   const credentials = readAdminCredentials(daemonPaths(stateDir));
@@ -27,7 +34,7 @@ async function connectionOf(stateDir: string, endpoint: string, region: string):
       },
     );
   }
-  return { endpoint, region, credentials };
+  return { endpoint, region, timeScale, credentials };
 }
 
 /** The time scale a running daemon recorded in `daemon.json`, when it records one. */
@@ -52,8 +59,23 @@ export async function requireLocalCloud(stateDir: string): Promise<LocalConnecti
       hint: `start it with: resilient local start --state-dir ${stateDir}`,
     });
   }
-  return connectionOf(stateDir, status.endpoint, status.region ?? 'us-west-2');
+  return connectionOf(
+    stateDir,
+    status.endpoint,
+    status.region ?? 'us-west-2',
+    (await runningTimeScale(stateDir)) ?? 1,
+  );
 }
+
+/**
+ * What to do when the cloud already runs at another time scale than the command's:
+ * - `refuse`: the user chose the time scale (`--time-scale`): a usage conflict, said as such;
+ * - `adopt`: use the cloud's (start without --time-scale: the run's deadlines are then built from it;
+ *   destroy, whose waits do not scale), in one line;
+ * - `adopt-if-faster`: resume, whose deadlines were fixed at start: a faster cloud only finishes
+ *   within them sooner, a slower one would overrun them, so that is refused.
+ */
+export type OtherTimeScale = 'refuse' | 'adopt' | 'adopt-if-faster';
 
 /** The running local cloud, started in the background (with this time scale) if it is not running. */
 export async function ensureLocalCloud(
@@ -62,32 +84,51 @@ export async function ensureLocalCloud(
     readonly stateDir: string;
     readonly timeScale: number;
     readonly region: string;
-    readonly port?: number;
-    /** Use a running cloud whatever its time scale (for commands whose waits do not scale with it). */
-    readonly adoptRunningTimeScale?: boolean;
+    /** The port to start the cloud on (a running cloud elsewhere is refused); default 4566. */
+    readonly port?: number | undefined;
+    readonly onOtherTimeScale?: OtherTimeScale;
   },
 ): Promise<LocalConnection> {
   const { localCloudStatus, startLocalCloud } = await import('../local/daemon/control.ts');
   const current = await localCloudStatus({ stateDir: options.stateDir });
   if (current.running && current.endpoint !== undefined) {
-    // Its time scale was fixed when it started, and a run's deadlines are scaled by the same factor:
-    // a mismatch would make every wait time out (or crawl), so refuse it when we can tell.
+    const stop = `resilient local stop --state-dir ${options.stateDir}`;
+    if (
+      options.port !== undefined &&
+      options.port !== 0 &&
+      Number(new URL(current.endpoint).port) !== options.port
+    ) {
+      throw new ResilientError(
+        'USAGE',
+        `The local cloud in ${options.stateDir} already runs at ${current.endpoint}, not on port ${options.port}.`,
+        { hint: `leave out --port to use it, or stop it first: ${stop}` },
+      );
+    }
+    // Its time scale was fixed when it started, and a run's deadlines are scaled by the same factor.
     const running = await runningTimeScale(options.stateDir);
-    if (running !== undefined && running !== options.timeScale && options.adoptRunningTimeScale !== true) {
+    const policy = options.onOtherTimeScale ?? 'refuse';
+    const other = running !== undefined && running !== options.timeScale;
+    if (other && (policy === 'refuse' || (policy === 'adopt-if-faster' && running > options.timeScale))) {
       throw new ResilientError(
         'PRECONDITION',
-        `The local cloud in ${options.stateDir} runs at time scale ${running}, not ${options.timeScale}.`,
+        `The local cloud in ${options.stateDir} runs at time scale ${running}, not ${options.timeScale}${policy === 'refuse' ? '' : " (this run's deadlines were set for its own)"}.`,
         {
-          hint: `pass --time-scale ${running}, or stop it first: resilient local stop --state-dir ${options.stateDir}`,
+          hint:
+            policy === 'refuse'
+              ? `leave out --time-scale to use ${running}, pass --time-scale ${running}, or stop it first: ${stop}`
+              : `stop it first (resume then starts it at ${options.timeScale}): ${stop}`,
         },
       );
     }
+    const timeScale = running ?? options.timeScale;
     io.line(
       io.style.dim(
-        `Using the local cloud already running at ${current.endpoint}${running === undefined ? ' (its time scale was set when it started)' : ''}.`,
+        other
+          ? `Using the local cloud already running at ${current.endpoint}, at its time scale ${running} (not ${options.timeScale}).`
+          : `Using the local cloud already running at ${current.endpoint}${running === undefined ? ' (its time scale was set when it started)' : ''}.`,
       ),
     );
-    return connectionOf(options.stateDir, current.endpoint, current.region ?? options.region);
+    return connectionOf(options.stateDir, current.endpoint, current.region ?? options.region, timeScale);
   }
   const wait = startWait(io, { what: 'the local cloud to start', deadlineMs: READY_DEADLINE_MS });
   try {
@@ -104,7 +145,12 @@ export async function ensureLocalCloud(
     wait.succeed(
       `Local cloud running at ${endpoint} (pid ${result.status.pid ?? '?'}, time scale ${options.timeScale})`,
     );
-    return connectionOf(options.stateDir, endpoint, result.status.region ?? options.region);
+    return connectionOf(
+      options.stateDir,
+      endpoint,
+      result.status.region ?? options.region,
+      options.timeScale,
+    );
   } catch (error: unknown) {
     wait.fail('The local cloud did not start');
     throw error;

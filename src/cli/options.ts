@@ -23,7 +23,8 @@ export const OPTIONS = {
   'state-dir': {
     type: 'string',
     value: 'D',
-    description: 'where checkpoints and the local cloud live (default: ./state)',
+    description:
+      'where checkpoints and the local cloud live (default: ./state in a checkout, ~/.local/share/resilient installed)',
   },
   region: { type: 'string', value: 'R', description: 'AWS Region, e.g. us-west-2' },
   yes: {
@@ -59,6 +60,18 @@ export const OPTIONS = {
     type: 'string',
     value: 'RATE',
     description: 'fraction of API calls failed with a 5xx error, 0 to 1 (left out: 0)',
+  },
+  report: {
+    type: 'string',
+    value: 'DIR',
+    description: 'write journal.json, junit.xml and report.html of the run to DIR',
+  },
+  web: { type: 'boolean', description: 'serve a live view of the run on 127.0.0.1 (the URL is printed)' },
+  'web-port': { type: 'string', value: 'P', description: 'port of the --web live view (default: any free port)' },
+  'probe-rate': {
+    type: 'string',
+    value: 'N',
+    description: 'GETs per second the live view and --report send through the load balancer (default 2)',
   },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const satisfies Record<string, OptionSpec>;
@@ -132,4 +145,11 @@ export function parseInstanceId(value: string): string {
   throw usageError(
     `'${value}' is not an instance id (i- and 8 to 17 hexadecimal digits, e.g. i-0abc12345def67890)`,
   );
+}
+
+/** GETs per second of the live view's probe: a few, never a load test. */
+export function parseProbeRate(value: string, flag = '--probe-rate'): number {
+  const n = Number(value);
+  if (value.trim() !== '' && Number.isFinite(n) && n >= 0.1 && n <= 50) return n;
+  throw usageError(`${flag} must be a number of GETs per second from 0.1 to 50, not '${value}'`);
 }

@@ -6,19 +6,22 @@
 import { ResilientError } from '../errors.ts';
 import type { RunResult } from '../run/index.ts';
 
+/** What an interrupted run says, wherever it was interrupted (a step, a wait, a prompt): its next steps. */
+export function interruptedRunError(name: string, checkpoint: string): ResilientError {
+  return new ResilientError(
+    'INTERRUPTED',
+    `Interrupted. The run '${name}' is checkpointed in ${checkpoint}.`,
+    {
+      hint: `continue with: resilient resume --name ${name}   or tear down with: resilient destroy --name ${name}`,
+    },
+  );
+}
+
 export function outcomeError(result: RunResult): ResilientError | undefined {
   const { outcome, name, output, destroy } = result;
   const again = `resilient destroy --name ${name}`;
   if (outcome === 'succeeded' || outcome === 'kept') return undefined;
-  if (outcome === 'interrupted') {
-    return new ResilientError(
-      'INTERRUPTED',
-      `Interrupted. The run '${name}' is checkpointed in ${result.checkpoint}.`,
-      {
-        hint: `continue with: resilient resume --name ${name}   or tear down with: ${again}`,
-      },
-    );
-  }
+  if (outcome === 'interrupted') return interruptedRunError(name, result.checkpoint);
   const teardown = destroy ?? output?.destroy;
   const leftovers =
     teardown !== undefined && teardown.outcome !== 'succeeded'

@@ -3,29 +3,49 @@
  * stop after the call in flight; second: now), the prompt Ctrl+C guard, and turning the outcome into
  * a success or a ResilientError.
  */
+import { ResilientError } from '../errors.ts';
 import type { RunResult } from '../run/index.ts';
 import { type CliHost, createHost } from './host.ts';
 import { guardPromptCtrlC, installInterrupt } from './interrupt.ts';
 import type { Io } from './io.ts';
-import { outcomeError } from './outcome.ts';
+import { interruptedRunError, outcomeError } from './outcome.ts';
 import { createPrompter, type Prompter } from './prompter.ts';
 
 export function sessionPrompter(io: Io, yes: boolean, command: string): Prompter {
   return createPrompter({ interactive: io.interactive, yes, command, color: io.style.enabled });
 }
 
+/** The run a session drives, so that Ctrl+C at one of its prompts can say what to do next. */
+export interface SessionRun {
+  readonly name: string;
+  readonly checkpoint: string;
+}
+
 export async function runSession(
   io: Io,
   prompter: Prompter,
   go: (host: CliHost, signal: AbortSignal) => Promise<RunResult>,
+  run?: SessionRun,
 ): Promise<RunResult> {
   const host = createHost(io, prompter);
   const interrupt = installInterrupt(io, {
     firstMessage: 'Stopping after the call in flight; the run is checkpointed.',
   });
-  const releaseGuard = guardPromptCtrlC(io);
+  // Ctrl+C at a prompt is a keypress (the terminal is raw), not SIGINT: enquirer cancels the prompt,
+  // by rejecting (Node < 24.2) or by an uncaught ERR_USE_AFTER_CLOSE (Node >= 24.2). Both say what
+  // any interrupted run says: its name, and resume or destroy.
+  const cancelled = run === undefined ? undefined : () => interruptedRunError(run.name, run.checkpoint);
+  const releaseGuard = guardPromptCtrlC(io, undefined, cancelled);
   try {
-    const result = await go(host, interrupt.signal);
+    let result: RunResult;
+    try {
+      result = await go(host, interrupt.signal);
+    } catch (error: unknown) {
+      if (cancelled !== undefined && error instanceof ResilientError && error.code === 'INTERRUPTED') {
+        throw cancelled();
+      }
+      throw error;
+    }
     host.renderer.settle();
     const error = outcomeError(result);
     if (error !== undefined) throw error;

@@ -12,6 +12,8 @@ import {
   readRecordedRun,
 } from '../checkpoint-target.ts';
 import type { CommandContext } from '../commands.ts';
+import { guardedPrompt } from '../interrupt.ts';
+import { interruptedRunError } from '../outcome.ts';
 import { resolveRunOptions } from '../run-options.ts';
 import { runSession, sessionPrompter } from '../run-session.ts';
 import { DEFAULTS } from '../settings.ts';
@@ -46,29 +48,45 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     );
   }
   const prompter = sessionPrompter(io, options.yes, command);
-  const go = await prompter.confirm({
-    name: 'destroy',
-    message: `Destroy every resource of deployment '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})?`,
-    initial: true,
-    flag: '--yes',
-  });
+  // Ctrl+C at the question: nothing was deleted, and the run (if any) can still be resumed or destroyed.
+  const cancelled = () =>
+    found === undefined
+      ? new ResilientError('INTERRUPTED', 'Cancelled. Nothing was deleted.', {
+          hint: `tear down later with: resilient destroy --name ${recorded.name}`,
+        })
+      : interruptedRunError(recorded.name, file);
+  const go = await guardedPrompt(
+    io,
+    () =>
+      prompter.confirm({
+        name: 'destroy',
+        message: `Destroy every resource of deployment '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})?`,
+        initial: true,
+        flag: '--yes',
+      }),
+    cancelled,
+  );
   if (!go) {
     io.line('Nothing was deleted.');
     return;
   }
   const conn = await connectRecorded(io, prompter, recorded, false);
   const { destroyRun } = await import('../../run/index.ts');
-  await runSession(io, prompter, (host, signal) =>
-    destroyRun({
-      name: recorded.name,
-      stateDir: recorded.stateDir,
-      fromState: found === undefined ? undefined : file,
-      region: conn.region,
-      endpoint: conn.endpoint,
-      credentials: conn.credentials,
-      host,
-      signal,
-    }),
+  await runSession(
+    io,
+    prompter,
+    (host, signal) =>
+      destroyRun({
+        name: recorded.name,
+        stateDir: recorded.stateDir,
+        fromState: found === undefined ? undefined : file,
+        region: conn.region,
+        endpoint: conn.endpoint,
+        credentials: conn.credentials,
+        host,
+        signal,
+      }),
+    found === undefined ? undefined : { name: recorded.name, checkpoint: file },
   );
   io.line(`${io.style.green('✓')} Everything of '${recorded.name}' is gone.`);
 }

@@ -3,10 +3,12 @@ import { ResilientError } from '../../errors.ts';
 import { checkpointFileOf, connectRecorded, readRecordedRun } from '../checkpoint-target.ts';
 import type { CommandContext } from '../commands.ts';
 import { resolveRunOptions } from '../run-options.ts';
+import { recordingFlags, withRecording } from '../run-recording.ts';
 import { runSession, sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, command }: CommandContext): Promise<void> {
   const options = await resolveRunOptions(values, io.env);
+  const recording = recordingFlags(values);
   const file = await checkpointFileOf(options.stateDir, options.name);
   const recorded = await readRecordedRun(file, options.stateDir);
   if (recorded === undefined) {
@@ -26,16 +28,29 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   const conn = await connectRecorded(io, prompter, recorded, true);
   io.line(`Resuming run '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})...`);
   const { resumeRun } = await import('../../run/index.ts');
-  const result = await runSession(io, prompter, (host, signal) =>
-    resumeRun({
-      name: recorded.name,
-      stateDir: options.stateDir,
-      region: conn.region,
-      endpoint: conn.endpoint,
-      credentials: conn.credentials,
-      host,
-      signal,
-    }),
+  const run = {
+    name: recorded.name,
+    target: recorded.target.kind,
+    region: conn.region,
+    timeScale: recorded.timeScale,
+  };
+  const session = { stateDir: options.stateDir, run, command: 'resume', fresh: false, cloud: conn };
+  const result = await withRecording(io, recording, session, (tap) =>
+    runSession(
+      io,
+      prompter,
+      (host, signal) =>
+        resumeRun({
+          name: recorded.name,
+          stateDir: options.stateDir,
+          region: conn.region,
+          endpoint: conn.endpoint,
+          credentials: conn.credentials,
+          host: tap(host),
+          signal,
+        }),
+      { name: recorded.name, checkpoint: file },
+    ),
   );
   if (result.outcome === 'kept') {
     io.line(

@@ -6,13 +6,21 @@ import { ResilientError, usageError } from '../../errors.ts';
 import { checkpointFileOf, readRecordedRun } from '../checkpoint-target.ts';
 import type { CommandContext } from '../commands.ts';
 import { type Connection, connectAws, connectLocal } from '../connect.ts';
+import { guardedPrompt } from '../interrupt.ts';
+import { parsePort } from '../options.ts';
 import { askStartDeploy } from '../questions.ts';
 import { renderIntro } from '../render/intro.ts';
 import { resolveRunOptions } from '../run-options.ts';
+import { recordingFlags, withRecording } from '../run-recording.ts';
 import { runSession, sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, command }: CommandContext): Promise<void> {
   const options = await resolveRunOptions(values, io.env);
+  const recording = recordingFlags(values);
+  const port = typeof values.port === 'string' ? parsePort(values.port) : undefined;
+  if (port !== undefined && options.target !== 'local') {
+    throw usageError("--port is the local cloud's port: it only applies to --target local");
+  }
   if (!options.yes && !io.interactive) {
     throw usageError(
       'resilient start asks questions (the demo menu after each stage, and before destroying) and there is no terminal to ask on: pass --yes',
@@ -28,39 +36,59 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   }
   const prompter = sessionPrompter(io, options.yes, command);
   io.line(renderIntro(options.target, options.name, io.style));
-  let connection: Connection | undefined;
-  if (options.target === 'local') {
-    // Ask before starting anything, the local cloud included.
-    if (await askStartDeploy(prompter)) {
-      connection = await connectLocal(io, {
+  if (options.notice !== undefined) io.line(io.style.yellow(options.notice));
+  const nothingYet = () =>
+    new ResilientError('INTERRUPTED', 'Cancelled. Nothing was created.', {
+      hint: 'run resilient start again when you are ready',
+    });
+  const connection: Connection | undefined = await guardedPrompt(
+    io,
+    async () => {
+      if (options.target !== 'local') {
+        return connectAws(io, prompter, { region: options.region, creating: true });
+      }
+      // Ask before starting anything, the local cloud included.
+      if (!(await askStartDeploy(prompter))) return undefined;
+      return connectLocal(io, {
         stateDir: options.stateDir,
         timeScale: options.timeScale,
         region: options.region ?? 'us-west-2',
+        port,
+        // Only an explicit --time-scale conflicts with a running cloud; otherwise the run takes its scale.
+        onOtherTimeScale: typeof values['time-scale'] === 'string' ? 'refuse' : 'adopt',
       });
-    }
-  } else {
-    connection = await connectAws(io, prompter, { region: options.region, creating: true });
-  }
+    },
+    nothingYet,
+  );
   if (connection === undefined) {
     io.line('Nothing was created.');
     return;
   }
   const conn = connection;
   const { startRun } = await import('../../run/index.ts');
-  const result = await runSession(io, prompter, (host, signal) =>
-    startRun({
-      name: options.name,
-      target: options.target,
-      region: conn.region,
-      endpoint: conn.endpoint,
-      credentials: conn.credentials,
-      stateDir: options.stateDir,
-      yes: options.yes,
-      keep: options.keep,
-      timeScale: options.timeScale,
-      host,
-      signal,
-    }),
+  const timeScale = conn.timeScale ?? options.timeScale;
+  const run = { name: options.name, target: options.target, region: conn.region, timeScale };
+  const session = { stateDir: options.stateDir, run, command: 'start', fresh: true, cloud: conn };
+  const result = await withRecording(io, recording, session, (tap) =>
+    runSession(
+      io,
+      prompter,
+      (host, signal) =>
+        startRun({
+          name: options.name,
+          target: options.target,
+          region: conn.region,
+          endpoint: conn.endpoint,
+          credentials: conn.credentials,
+          stateDir: options.stateDir,
+          yes: options.yes,
+          keep: options.keep,
+          timeScale,
+          host: tap(host),
+          signal,
+        }),
+      { name: options.name, checkpoint: file },
+    ),
   );
   if (result.outcome === 'kept') {
     io.line(

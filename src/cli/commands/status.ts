@@ -18,6 +18,8 @@ export type LiveHealth =
 export interface StatusDocument {
   readonly schema: typeof STATUS_SCHEMA;
   readonly name: string;
+  /** The state directory the checkpoint was looked for in (absolute). */
+  readonly stateDir: string;
   readonly exists: boolean;
   readonly target: {
     readonly kind: 'local' | 'aws';
@@ -91,6 +93,7 @@ export async function buildStatus(io: Io, stateDir: string, name: string): Promi
     return {
       schema: STATUS_SCHEMA,
       name,
+      stateDir,
       exists: false,
       target: null,
       status: null,
@@ -105,6 +108,7 @@ export async function buildStatus(io: Io, stateDir: string, name: string): Promi
   return {
     schema: STATUS_SCHEMA,
     name: status.name,
+    stateDir,
     exists: true,
     target: {
       kind: status.target.kind,
@@ -143,7 +147,7 @@ export async function run({ io, values }: CommandContext): Promise<void> {
   }
   const { style } = io;
   if (!doc.exists) {
-    io.line(`No run named '${doc.name}' in ${options.stateDir}.`);
+    io.line(`No run named '${doc.name}' in ${doc.stateDir}.`);
     io.line(style.dim('start one with: resilient start'));
     return;
   }
@@ -151,6 +155,7 @@ export async function run({ io, values }: CommandContext): Promise<void> {
   io.line(`  state:    ${doc.status} — ${stateText(doc.state)}`);
   io.line(`  endpoint: ${doc.endpoint ?? 'not yet'}`);
   io.line(`  updated:  ${doc.updatedAt ?? '?'}`);
+  io.line(`  saved in: ${doc.stateDir}`);
   io.line('');
   io.line(style.bold('Resources:'));
   if (doc.resources.length === 0) io.line('  none recorded');

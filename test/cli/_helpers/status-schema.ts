@@ -16,6 +16,7 @@ export function assertStatusDocument(doc: StatusDocument): void {
       'resources',
       'schema',
       'state',
+      'stateDir',
       'status',
       'target',
       'targetHealth',
@@ -24,6 +25,7 @@ export function assertStatusDocument(doc: StatusDocument): void {
   );
   expect(doc.schema).toBe(STATUS_SCHEMA);
   expect(typeof doc.name).toBe('string');
+  expect(typeof doc.stateDir).toBe('string');
   expect(typeof doc.exists).toBe('boolean');
   expect(nullableString(doc.status)).toBe(true);
   expect(nullableString(doc.endpoint)).toBe(true);
