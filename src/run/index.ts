@@ -25,7 +25,7 @@ import { httpGet } from '../steps/http.ts';
 import { renderUserData } from '../userdata/index.ts';
 import { offlineMs, shiftDeadlines } from './clock.ts';
 import { activeStates, drive } from './drive.ts';
-import { assertPinnedAccount, callerAccount, resolvePlan } from './pin.ts';
+import { assertPinnedAccount, callerAccount, resolvePlan, scaleOf } from './pin.ts';
 import { stageTimeoutMs, stepPolicies } from './policies.ts';
 
 export { MACHINE_VERSION };
@@ -94,7 +94,7 @@ function buildDeps(store: CheckpointStore, file: CheckpointFile, conn: Connectio
     names,
     target: file.target.kind,
     region,
-    timeScale: file.plan.timeScale,
+    timeScale: scaleOf(file, conn.aws !== undefined),
     emit: (event) => conn.host.emit(event),
     userData: conn.userData ?? (() => renderUserData({ region, parameterNames: names.parameters })),
     get: conn.get ?? httpGet,
@@ -215,10 +215,10 @@ async function runFrom(
         ? {
             input: {
               name: file.name,
-              policies: stepPolicies(options.timeScale),
+              policies: stepPolicies(scaleOf(file, conn.aws !== undefined)),
               auto: options.yes,
               keep: options.keep,
-              stageTimeoutMs: stageTimeoutMs(options.timeScale),
+              stageTimeoutMs: stageTimeoutMs(scaleOf(file, conn.aws !== undefined)),
             },
           }
         : { snapshot: shiftDeadlines(file.snapshot, offlineMs(file.updatedAt)), input: undefined }),
@@ -338,7 +338,7 @@ export async function destroyRun(
       store: snapshotStore,
       host: options.host,
       signal: options.signal,
-      input: { name, facts, policies: stepPolicies(file.plan.timeScale) },
+      input: { name, facts, policies: stepPolicies(scaleOf(file, options.aws !== undefined)) },
       prompts: () => undefined,
       onSaved: savedHook(options, store.path),
     });

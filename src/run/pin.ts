@@ -47,3 +47,7 @@ export function resolvePlan(target: 'local' | 'aws', requested: RunPlan, scaledC
   }
   return requested;
 }
+
+/** The time scale a run's waits use: its plan's, except that AWS's deadlines never shrink. */
+export const scaleOf = (file: CheckpointFile, scaledCloud: boolean): number =>
+  file.target.kind === 'aws' && !scaledCloud ? 1 : file.plan.timeScale;

@@ -77,15 +77,12 @@ describe('precedence: flags > settings > defaults', () => {
   });
 
   it('settings override the defaults, flags override the settings', () => {
-    const settings = { target: 'aws', name: 'stored', region: 'eu-west-1', timeScale: 0.5 } as const;
+    const settings = { target: 'local', name: 'stored', region: 'eu-west-1', timeScale: 0.5 } as const;
     expect(mergeRunOptions({}, settings, {})).toMatchObject(settings);
     expect(
-      mergeRunOptions(
-        { target: 'local', name: 'flag', region: 'ap-south-1', 'time-scale': '0.1' },
-        settings,
-        {},
-      ),
-    ).toMatchObject({ target: 'local', name: 'flag', region: 'ap-south-1', timeScale: 0.1 });
+      mergeRunOptions({ target: 'aws', name: 'flag', region: 'ap-south-1' }, settings, {}),
+    ).toMatchObject({ target: 'aws', name: 'flag', region: 'ap-south-1', timeScale: 1 });
+    expect(mergeRunOptions({ 'time-scale': '0.1' }, settings, {}).timeScale).toBe(0.1);
   });
 
   it('on aws without a flag or a setting, AWS_REGION decides (else the SDK chain)', () => {
