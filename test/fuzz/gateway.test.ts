@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send as sendSigned, signRequest } from '../local/_helpers/signed-request.ts';
+import { send as sendSigned, signRequest } from '../_support/signed-request.ts';
 import { assertHostileAnswers, hostileRounds, hostileSample, mib } from './_helpers/drive.ts';
 import { gatewayAnswers } from './_helpers/expectations.ts';
 import { goodGet, slowloris } from './_helpers/raw-http.ts';

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { until } from '../../_support/poll.ts';
 
 export interface TmuxSession {
   /** Sends keys as tmux names them ('1', 'Enter', 'C-c'). */
@@ -67,16 +68,15 @@ export function startTmux(
       tmux('send-keys', '-t', 'cli', ...keys);
     },
     screen: (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cli'),
-    waitFor: async (pattern, deadlineMs = 15_000) => {
-      const deadline = Date.now() + deadlineMs;
-      for (;;) {
-        const text = session.screen();
-        if (pattern.test(text)) return text;
-        if (Date.now() > deadline)
-          throw new Error(`screen never matched ${pattern} within ${deadlineMs} ms:\n${text}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    waitFor: (pattern, deadlineMs = 15_000) =>
+      until(
+        `the screen to match ${pattern}`,
+        () => {
+          const text = session.screen();
+          return pattern.test(text) ? text : undefined;
+        },
+        { deadlineMs, intervalMs: 50, detail: () => session.screen() },
+      ),
     history: () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'cli'),
     waitForCount: async (text, count, deadlineMs = 60_000) => {
       const deadline = Date.now() + deadlineMs;

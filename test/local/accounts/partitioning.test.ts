@@ -45,8 +45,12 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataPlaneView } from '../../../src/local/services/view.ts';
-import { type LocalTarget, localClient } from '../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../_helpers/local-cloud.ts';
+import {
+  type LocalTarget,
+  localClient,
+  startTestLocalCloud,
+  type TestLocalCloud,
+} from '../../_support/local-cloud.ts';
 
 let local: TestLocalCloud;
 /** A target for one account (`a` or `b`) in one Region. */

@@ -3,9 +3,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlClient } from '../../../src/local/control/client.ts';
-import { localClient } from '../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../_helpers/local-cloud.ts';
-import { send, signRequest } from '../_helpers/signed-request.ts';
+import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
+import { send, signRequest } from '../../_support/signed-request.ts';
 
 const STS_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 let local: TestLocalCloud;

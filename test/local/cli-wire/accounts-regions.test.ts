@@ -6,8 +6,8 @@
  * a restarted daemon keeps the partitioning.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Aws, awsCli, failure, ok, profileEnv } from './_helpers/aws-cli.ts';
-import { type DaemonProcess, startDaemon } from './_helpers/daemon.ts';
+import { type Aws, awsCli, failure, ok, profileEnv } from '../../_support/aws-cli.ts';
+import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
 
 let daemon: DaemonProcess;
 let stateDir: string;

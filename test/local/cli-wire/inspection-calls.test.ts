@@ -6,8 +6,8 @@
  * policy's document back. All through the CLI against the daemon process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Aws, awsCli, failure, ok } from './_helpers/aws-cli.ts';
-import { type DaemonProcess, startDaemon } from './_helpers/daemon.ts';
+import { type Aws, awsCli, failure, ok } from '../../_support/aws-cli.ts';
+import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
 
 interface ParameterMetadata {
   readonly Name: string;

@@ -7,9 +7,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlClient, createControlClient } from '../../../src/local/control/client.ts';
-import { type Aws, awsCli, profileEnv } from './_helpers/aws-cli.ts';
-import { type DaemonProcess, startDaemon } from './_helpers/daemon.ts';
-import { until } from './_helpers/poll.ts';
+import { type Aws, awsCli, profileEnv } from '../../_support/aws-cli.ts';
+import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
+import { until } from '../../_support/poll.ts';
 
 let daemon: DaemonProcess;
 let control: ControlClient;

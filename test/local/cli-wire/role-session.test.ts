@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instancePolicy } from '../../../resources/policies.ts';
 import { RECOMMENDATIONS } from '../../../resources/recommendations.ts';
-import { type Aws, awsCli, failure, keyEnv, ok } from './_helpers/aws-cli.ts';
-import { type DaemonProcess, startDaemon } from './_helpers/daemon.ts';
-import { PARAMETER_NAMES, putParameter, SEED } from './_helpers/seed-stack.ts';
+import { type Aws, awsCli, failure, keyEnv, ok } from '../../_support/aws-cli.ts';
+import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
+import { PARAMETER_NAMES, putParameter, SEED } from '../../_support/seed-stack.ts';
 
 const ROLE = 'doc-example-cli-session-role';
 

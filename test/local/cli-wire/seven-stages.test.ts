@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTART_SERVER_COMMAND } from '../../../src/userdata/index.ts';
-import { type Aws, awsCli, errorOf, ok } from './_helpers/aws-cli.ts';
-import { type DaemonProcess, startDaemon } from './_helpers/daemon.ts';
-import { fetchItem, type Seen, sample } from './_helpers/lb-client.ts';
-import { until } from './_helpers/poll.ts';
+import { type Aws, awsCli, errorOf, ok } from '../../_support/aws-cli.ts';
+import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
+import { until } from '../../_support/poll.ts';
 import {
   deployWithCli,
   GROUP_SIZE,
@@ -25,7 +24,8 @@ import {
   targetHealth,
   teardownWithCli,
   writeStackFiles,
-} from './_helpers/seed-stack.ts';
+} from '../../_support/seed-stack.ts';
+import { fetchItem, type Seen, sample } from './_helpers/lb-client.ts';
 
 const TIME_SCALE = 0.05;
 const BOGUS_TABLE = 'this-is-not-a-table';

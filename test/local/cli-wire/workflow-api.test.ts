@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_ENV } from '../../../src/server/env.ts';
 import { parseServerEnv } from '../../../src/userdata/index.ts';
-import { type Aws, awsCli, failure, keyEnv, ok } from './_helpers/aws-cli.ts';
-import { type DaemonProcess, startDaemon } from './_helpers/daemon.ts';
-import { fetchItem } from './_helpers/lb-client.ts';
-import { until } from './_helpers/poll.ts';
+import { type Aws, awsCli, failure, keyEnv, ok } from '../../_support/aws-cli.ts';
+import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
+import { until } from '../../_support/poll.ts';
 import {
   deployWithCli,
   GROUP_SIZE,
@@ -25,7 +24,8 @@ import {
   targetHealth,
   teardownWithCli,
   writeStackFiles,
-} from './_helpers/seed-stack.ts';
+} from '../../_support/seed-stack.ts';
+import { fetchItem } from './_helpers/lb-client.ts';
 
 const TIME_SCALE = 0.05;
 const HEALTHY_DEADLINE_MS = 30_000;

@@ -17,8 +17,8 @@ import {
   ControlRouteError,
   createControlClient,
 } from '../../../src/local/control/client.ts';
-import { localClient } from '../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../_helpers/local-cloud.ts';
+import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
+import { until as poll } from '../../_support/poll.ts';
 
 class RecordingDataPlane extends ModelOnlyDataPlane {
   readonly injected: [string, InstanceFault][] = [];
@@ -34,15 +34,8 @@ let ec2: EC2Client;
 let asg: AutoScalingClient;
 let instanceIds: string[];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 10_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  poll(what, probe, { deadlineMs: 10_000, intervalMs: 50 });
 
 beforeAll(async () => {
   plane = new RecordingDataPlane();

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { localCloudStatus, startLocalCloud, stopLocalCloud } from '../../../src/local/daemon/control.ts';
 import { ensureAdminCredentials, readAdminCredentials } from '../../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../../src/local/daemon/files.ts';
-import { localClient } from '../_helpers/clients.ts';
+import { localClient } from '../../_support/local-cloud.ts';
 
 let stateDir: string | undefined;
 afterEach(async () => {

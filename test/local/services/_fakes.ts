@@ -7,7 +7,8 @@ import type { CallContext, Cloud, DataPlane, TargetHealthObservation } from '../
 import { autoScalingService } from '../../../src/local/services/autoscaling/index.ts';
 import { serviceModules } from '../../../src/local/services/index.ts';
 import { ssmService } from '../../../src/local/services/ssm/index.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../_helpers/local-cloud.ts';
+import { startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
+import { until } from '../../_support/poll.ts';
 
 export class FakeDataPlane implements DataPlane {
   nextPort = 40_000;
@@ -96,25 +97,12 @@ export function startCloud(timeScale = 0.01): Promise<TestLocalCloud> {
   return startTestLocalCloud({ timeScale, services: allServices() });
 }
 
-/** Polls `probe` until it returns a value, or fails after `deadlineMs` with the last value seen. */
-export async function waitFor<T>(
+/** Polls `probe` until it returns a value; a throwing probe counts as "not yet" (`test/_support/poll.ts`). */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   deadlineMs = 20_000,
   intervalMs = 25,
 ): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error: unknown) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return until(what, probe, { deadlineMs, intervalMs, retryErrors: true });
 }

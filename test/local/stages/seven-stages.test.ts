@@ -52,8 +52,7 @@ import {
   RECOMMENDATIONS_KEY_SCHEMA,
 } from '../../../resources/recommendations.ts';
 import { renderUserData } from '../../../src/userdata/index.ts';
-import { localClient } from '../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../_helpers/local-cloud.ts';
+import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
 import { request, waitFor } from '../dataplane/_helpers/harness.ts';
 
 const NAME = 'stg';

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataPlane, LocalCloudConfig } from '../../../../src/local/contracts.ts';
 import { type CreateDataPlaneInput, createDataPlane } from '../../../../src/local/dataplane/data-plane.ts';
 import type { DataPlaneEvent } from '../../../../src/local/dataplane/events.ts';
+import { until } from '../../../_support/poll.ts';
 import { FakeView } from './fake-view.ts';
 
 export const FIXTURE_WORKLOAD = fileURLToPath(new URL('../_fixtures/workload.ts', import.meta.url));
@@ -56,20 +57,13 @@ export function startHarness(overrides: Partial<CreateDataPlaneInput> = {}, time
   };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `deadlineMs`. */
-export async function waitFor<T>(
+/** Polls `check` until it returns a value other than undefined (`test/_support/poll.ts`). */
+export function waitFor<T>(
   what: string,
   check: () => T | undefined | Promise<T | undefined>,
   deadlineMs = 15_000,
 ): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - start > deadlineMs)
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return until(what, check, { deadlineMs, intervalMs: 25 });
 }
 
 export interface HttpResult {

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClient } from '../../_helpers/clients.ts';
-import type { TestLocalCloud } from '../../_helpers/local-cloud.ts';
+import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
+import { localClient } from '../../../_support/local-cloud.ts';
 import { startCloud, waitFor } from '../_fakes.ts';
 
 let local: TestLocalCloud;

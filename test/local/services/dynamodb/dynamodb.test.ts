@@ -11,8 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localClient } from '../../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../../_helpers/local-cloud.ts';
+import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../../_support/local-cloud.ts';
 
 const trust = JSON.stringify({
   Version: '2012-10-17',

@@ -19,8 +19,8 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClient } from '../../_helpers/clients.ts';
-import type { TestLocalCloud } from '../../_helpers/local-cloud.ts';
+import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
+import { localClient } from '../../../_support/local-cloud.ts';
 import { startCloud, waitFor } from '../_fakes.ts';
 
 let local: TestLocalCloud;

@@ -26,8 +26,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstanceProfile, findRole } from '../../../../src/local/services/iam/index.ts';
-import { localClient } from '../../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../../_helpers/local-cloud.ts';
+import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../../_support/local-cloud.ts';
 
 const trust = JSON.stringify({
   Version: '2012-10-17',

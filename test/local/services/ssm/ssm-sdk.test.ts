@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartsWorkload } from '../../../../src/local/services/ssm/model.ts';
-import { localClient } from '../../_helpers/clients.ts';
-import type { TestLocalCloud } from '../../_helpers/local-cloud.ts';
+import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
+import { localClient } from '../../../_support/local-cloud.ts';
 import { startCloud } from '../_fakes.ts';
 
 let local: TestLocalCloud;

@@ -10,8 +10,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueRoleSession } from '../../../../src/local/services/sts/index.ts';
 import { stsState } from '../../../../src/local/services/sts/sessions.ts';
-import { localClient } from '../../_helpers/clients.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../../_helpers/local-cloud.ts';
+import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../../_support/local-cloud.ts';
 
 const ACCOUNT = '123456789012';
 const trustAccount = JSON.stringify({

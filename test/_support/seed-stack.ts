@@ -6,9 +6,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ec2TrustPolicy, instancePolicy, ssmOnlyPolicy } from '../../../../resources/policies.ts';
-import { RECOMMENDATIONS } from '../../../../resources/recommendations.ts';
-import { renderUserData } from '../../../../src/userdata/index.ts';
+import { ec2TrustPolicy, instancePolicy, ssmOnlyPolicy } from '../../resources/policies.ts';
+import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
+import { renderUserData } from '../../src/userdata/index.ts';
 import { type Aws, errorOf, ok } from './aws-cli.ts';
 import { until } from './poll.ts';
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { DaemonProcess } from './daemon.ts';
+import type { DaemonProcess } from './local-cloud.ts';
 
 /** The Debian AWS CLI v2 (2.9): it predates AWS_ENDPOINT_URL, so every call passes `--endpoint-url`. */
 export const AWS = '/usr/bin/aws';

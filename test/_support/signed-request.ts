@@ -1,6 +1,6 @@
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../../../src/local/api/sha256.ts';
+import { Sha256 } from '../../src/local/api/sha256.ts';
 
 export interface RawRequest {
   readonly endpoint: string;
