@@ -15,6 +15,7 @@ import { type ImdsServer, startImdsServer } from './imds-server.ts';
 import { instanceEnv } from './instance-env.ts';
 import type { ScaledOptions } from './options.ts';
 import { RoleCredentialCache } from './role-credentials.ts';
+import { workloadServerEnv } from './workload-env.ts';
 import { launchWorkload, type WorkloadProcess } from './workload-process.ts';
 
 export interface InstanceDeps {
@@ -228,7 +229,7 @@ export class InstanceRuntime {
       args: [...options.workload.nodeArgs, this.#deps.workloadEntry()],
       env: instanceEnv({
         inherited: process.env,
-        serverEnv: parseServerEnv(this.#spec.userData),
+        serverEnv: workloadServerEnv(this.#spec.userData),
         region: this.#spec.region,
         endpoint: config.endpoint,
         imdsEndpoint: this.#imds.endpoint,
