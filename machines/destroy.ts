@@ -46,6 +46,7 @@ export interface DestroyOutput {
 }
 
 export const DESTROY_STEPS = [
+  'detachingTargetGroup',
   'deletingLoadBalancer',
   'lbDeleting',
   'deletingTargetGroup',
@@ -64,6 +65,7 @@ export type DestroyStep = (typeof DESTROY_STEPS)[number];
 
 /** Wait states, named for what they wait on (seed "Destroy": ResourceInUse, ScalingActivityInProgress). */
 export const DESTROY_RETRY_STATES: Readonly<Record<DestroyStep, string>> = {
+  detachingTargetGroup: 'detachingTargetGroupRetry',
   deletingLoadBalancer: 'deletingLoadBalancerRetry',
   lbDeleting: 'lbNotYetDeleted',
   deletingTargetGroup: 'targetGroupInUse',
@@ -128,8 +130,9 @@ const ends = {
 };
 
 /**
- * Destroy, in the seed's order where order matters and in parallel where it does not: load balancer →
- * (wait deleted) → target group (retried while still in use); group to zero → instances terminated →
+ * Destroy, in the seed's order where order matters and in parallel where it does not: target group
+ * detached from the Auto Scaling group → load balancer → (wait deleted) → target group (retried while
+ * still in use); group to zero → instances terminated →
  * group (retried while a scaling activity runs) → launch template; IAM; table; parameters; our ingress
  * rule. Then a sweep by tag and by name for whatever the ledger missed, and a verification.
  */
@@ -149,8 +152,9 @@ export const destroyMachine = destroySetup.createMachine({
       onDone: 'sweeping',
       states: {
         loadBalancer: {
-          initial: 'deletingLoadBalancer',
+          initial: 'detachingTargetGroup',
           states: {
+            ...steps('detachingTargetGroup', 'deletingLoadBalancer'),
             ...steps('deletingLoadBalancer', 'lbDeleting'),
             ...steps('lbDeleting', 'deletingTargetGroup'),
             ...steps('deletingTargetGroup', 'done'),

@@ -5,6 +5,7 @@ import {
   CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
+  DetachLoadBalancerTargetGroupsCommand,
   type Tag,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
@@ -46,6 +47,11 @@ export interface AutoScaling {
     targetGroupArns: string[],
     options?: CallOptions,
   ): Promise<'attached' | 'not-found'>;
+  /**
+   * Detaches every target group attached to the group (its instances are deregistered and drain).
+   * `'not-found'`: the group does not exist, so nothing is attached.
+   */
+  detachAllTargetGroups(name: string, options?: CallOptions): Promise<'detached' | 'not-found'>;
   /**
    * `'in-use'`: instances are still in the group (ResourceInUse); `'activity-in-progress'`: a scaling
    * activity is running (ScalingActivityInProgress). Both are retried by the caller.
@@ -133,6 +139,25 @@ export function createAutoScaling(client: AutoScalingClient): AutoScaling {
           sendOptions(options),
         );
         return 'attached';
+      } catch (error: unknown) {
+        if (isGroupNotFound(error)) return 'not-found';
+        throw error;
+      }
+    },
+    async detachAllTargetGroups(name, options) {
+      const out = await client.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+        sendOptions(options),
+      );
+      const arns = out.AutoScalingGroups?.[0]?.TargetGroupARNs;
+      if (arns === undefined) return 'not-found';
+      if (arns.length === 0) return 'detached';
+      try {
+        await client.send(
+          new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: arns }),
+          sendOptions(options),
+        );
+        return 'detached';
       } catch (error: unknown) {
         if (isGroupNotFound(error)) return 'not-found';
         throw error;

@@ -38,6 +38,13 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
   };
 
   return {
+    async detachingTargetGroup(_input, signal) {
+      // Detach before deleting: a target group deleted while the group still lists it leaves the group
+      // registering and deregistering instances with a target group that is gone ("Detach a target
+      // group", Amazon EC2 Auto Scaling User Guide). Detaching deregisters the instances, which drain.
+      await aws.autoscaling.detachAllTargetGroups(names.group, { signal });
+      return done();
+    },
     async deletingLoadBalancer(_input, signal) {
       const lb = await aws.elbv2.describeLoadBalancer(names.loadBalancer, { signal });
       if (lb?.LoadBalancerArn === undefined) return done();

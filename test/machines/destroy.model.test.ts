@@ -27,6 +27,7 @@ import { NAMES, phaseHarness } from './_model/sut.ts';
  * real destroy, the other chains taking their happy path, and checked on the chain's projection.
  */
 const INJECTIONS: Record<string, Injection> = {
+  detachingTargetGroup: { firstOp: 'autoscaling.detachTargetGroups' },
   // The chains run at once: each fault names the call it is for.
   deletingLoadBalancer: { firstOp: 'elbv2.describeLoadBalancer' },
   lbDeleting: { firstOp: 'elbv2.describeLoadBalancer' },

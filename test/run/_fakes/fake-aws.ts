@@ -331,10 +331,13 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       await enter('ec2.profileAssociation');
       const i = world.instances.get(instanceId);
       const p = i === undefined ? undefined : world.profiles.get(i.profile);
-      if (i === undefined) return undefined;
+      if (i === undefined || i.associationId === '') return undefined;
+      const associating = (i.associatingReads ?? 0) > 0;
+      if (associating) i.associatingReads = (i.associatingReads ?? 0) - 1;
       return {
         associationId: i.associationId,
         profileArn: p?.arn ?? `arn:aws:iam::${ACCOUNT}:instance-profile/${i.profile}`,
+        state: associating ? ('associating' as const) : ('associated' as const),
       };
     },
     async replaceProfileAssociation(associationId, profileName) {
@@ -344,6 +347,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       if (fault === 'retryable' || !world.profileVisible(profileName)) return 'profile-not-ready';
       i.profile = profileName;
       i.associationId = world.id('iip-assoc');
+      i.associatingReads = world.associatingReads;
       return 'replaced';
     },
     async defaultSecurityGroup(vpcId) {
@@ -458,6 +462,13 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       g.targetGroups = [...new Set([...g.targetGroups, ...arns])];
       return 'attached';
     },
+    async detachAllTargetGroups(name) {
+      await enter('autoscaling.detachTargetGroups');
+      const g = world.groups.get(name);
+      if (g === undefined) return 'not-found';
+      g.targetGroups = [];
+      return 'detached';
+    },
     async deleteGroup(name) {
       const fault = await enter('autoscaling.deleteGroup', true);
       const g = world.groups.get(name);
@@ -521,7 +532,11 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       if (fault === 'retryable' || [...world.listeners.values()].some((l) => l.tgArn === arn))
         return 'in-use';
       world.targetGroups.delete(arn);
-      for (const g of world.groups.values()) g.targetGroups = g.targetGroups.filter((t) => t !== arn);
+      for (const g of world.groups.values()) {
+        // AWS deletes it all the same; the group is left pointing at a target group that is gone.
+        if (g.targetGroups.includes(arn)) world.deletedWhileAttached.push(`${arn} (group ${g.name})`);
+        g.targetGroups = g.targetGroups.filter((t) => t !== arn);
+      }
       return 'deleted';
     },
     async createLoadBalancer({ name }) {

@@ -105,6 +105,11 @@ export interface FakeInstance {
   profile: string;
   effectiveProfile: string;
   associationId: string;
+  /**
+   * How many more DescribeIamInstanceProfileAssociations calls see the association `associating`
+   * (EC2 answers a replace with `associating`; 0: `associated`).
+   */
+  associatingReads?: number;
   launchedAt: number;
   terminatingSince?: number;
   tags: Tags;
@@ -137,6 +142,8 @@ export const AMI = 'ami-0fake2023';
 /** The fake's whole state, and the rules by which it moves on its own. */
 export class World {
   readonly delays: FakeDelays;
+  /** Reads that see a replaced profile association still `associating` (set by a test). */
+  associatingReads = 0;
   readonly tables = new Map<string, FakeTable>();
   readonly parameters = new Map<string, string>();
   readonly policies = new Map<string, FakePolicy>();
@@ -146,6 +153,8 @@ export class World {
   readonly groups = new Map<string, FakeGroup>();
   readonly instances = new Map<string, FakeInstance>();
   readonly targetGroups = new Map<string, FakeTargetGroup>();
+  /** Target groups deleted while an Auto Scaling group still had them attached (B10: must stay empty). */
+  readonly deletedWhileAttached: string[] = [];
   readonly loadBalancers = new Map<string, FakeLoadBalancer>();
   readonly listeners = new Map<string, FakeListener>();
   readonly ingress = new Set<string>();
