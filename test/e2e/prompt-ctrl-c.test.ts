@@ -1,0 +1,95 @@
+/**
+ * Ctrl+C at any prompt, in a real terminal (tmux), on Node 24 and on Node 22 (enquirer cancels a prompt
+ * differently on each: an uncaught ERR_USE_AFTER_CLOSE from Node 24.2, a rejection before): one
+ * message, the next steps, exit 130, no stack trace. At the first question nothing exists yet; at the
+ * demo menu the run is checkpointed and the steps name it: resume or destroy, with --name.
+ * Node 22 is the one CI fetches (`RESILIENT_NODE22`, or ~/.cache/resilient-node22, as .ci/run puts it).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
+import { startTmux, type TmuxSession } from '../cli/_helpers/tmux.ts';
+import { leftovers } from './_helpers/leftovers.ts';
+
+const node22 =
+  process.env['RESILIENT_NODE22'] ??
+  path.join(homedir(), '.cache', 'resilient-node22', 'package', 'bin', 'node');
+const node22Version = existsSync(node22)
+  ? spawnSync(node22, ['--version'], { encoding: 'utf8' }).stdout.trim()
+  : '';
+const NODES: [string, string][] = [[process.version, process.execPath]];
+if (node22Version.startsWith('v22.')) NODES.push([node22Version, node22]);
+
+const config = tempDir();
+const state = tempDir('resilient-e2e-ctrlc-');
+let cloud: E2eCloud;
+let session: TmuxSession | undefined;
+
+beforeAll(async () => {
+  cloud = await startCloudViaCli(state.path, config.path, 0.05);
+});
+afterEach(() => {
+  session?.kill();
+  session = undefined;
+});
+afterAll(async () => {
+  killLeftovers();
+  await cloud?.stop();
+  config.remove();
+  state.remove();
+});
+
+const terminal = () => {
+  const env = baseEnv(config.path);
+  return { RESILIENT_CONFIG_DIR: config.path, TERM: 'xterm-256color', HOME: env['HOME'] ?? '/tmp' };
+};
+const NO_STACK = /ERR_USE_AFTER_CLOSE|^\s+at .*:\d+:\d+\)?$/m;
+
+describe.each(NODES)('Ctrl+C at a prompt on Node %s', (version, node) => {
+  const name = `c${version.split('.')[0]?.replace('v', '')}`;
+
+  it('at the first question: nothing was created, exit 130', async () => {
+    const fresh = tempDir('resilient-ctrlc-first-');
+    try {
+      session = startTmux([node, BIN, 'start', '--name', name, '--state-dir', fresh.path], terminal(), ROOT);
+      await session.waitFor(/Ready to start deploying resources\?/);
+      session.send('C-c');
+      const end = await session.waitFor(/EXIT=\d+/);
+      expect(end).toContain('Cancelled. Nothing was created.');
+      expect(end).toContain('EXIT=130');
+      expect(end).not.toMatch(NO_STACK);
+      expect(existsSync(path.join(fresh.path, 'local'))).toBe(false);
+    } finally {
+      fresh.remove();
+    }
+  });
+
+  it("at the demo menu: the run's name and its next steps, resume or destroy, exit 130", async () => {
+    session = startTmux(
+      [node, BIN, 'start', '--name', name, '--time-scale', '0.05', '--state-dir', state.path],
+      terminal(),
+      ROOT,
+    );
+    await session.waitForCount('Ready to start deploying resources?', 1, 30_000);
+    session.send('Enter');
+    await session.waitForCount('Which action would you like to take?', 1, 120_000);
+    session.send('C-c');
+    const end = await session.waitFor(/EXIT=\d+/, 30_000);
+    expect(end).toContain(`Interrupted. The run '${name}' is checkpointed in`);
+    expect(end).toContain(`resilient resume --name ${name}`);
+    expect(end).toContain(`resilient destroy --name ${name}`);
+    expect(end).toContain('EXIT=130');
+    expect(end).not.toMatch(NO_STACK);
+    // The checkpoint is good: the next step it names works and leaves nothing.
+    const destroyed = await spawnCli(['destroy', '--yes', '--name', name, '--state-dir', state.path], {
+      env: baseEnv(config.path),
+      deadlineMs: 120_000,
+    });
+    expect(destroyed.code).toBe(0);
+    expect(await leftovers(cloud.clients, name)).toEqual([]);
+  }, 240_000);
+});
