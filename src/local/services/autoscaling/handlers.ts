@@ -30,7 +30,6 @@ import type {
   UpdateAutoScalingGroupCommandOutput,
 } from '@aws-sdk/client-auto-scaling';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import { decodeToken, encodeToken, isoSeconds, matchesFilters, page } from '../ec2/common.ts';
 import {
   ec2State,
   findInstance,
@@ -39,6 +38,9 @@ import {
   terminateInstance,
 } from '../ec2/model.ts';
 import { deregisterTargets, findTargetGroup, registerTargets } from '../elbv2/model.ts';
+import { matchesFilters } from '../shared/filters.ts';
+import { isoSeconds } from '../shared/ids.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { asgErrors } from './errors.ts';
 import {
   type ActivityRecord,

@@ -1,6 +1,6 @@
 /** The Auto Scaling service module (awsQuery protocol, signing name `autoscaling`). */
 import type { ServiceModule } from '../../contracts.ts';
-import { op } from '../ec2/common.ts';
+import { op } from '../shared/ops.ts';
 import {
   attachLoadBalancerTargetGroups,
   createAutoScalingGroup,

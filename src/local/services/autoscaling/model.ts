@@ -4,7 +4,6 @@
  * everything from the EC2 and ELBv2 models and timestamps, so it can run on a ticker or lazily.
  */
 import type { Cloud } from '../../contracts.ts';
-import { isoSeconds, type TagRecord } from '../ec2/common.ts';
 import { findInstanceProfile } from '../ec2/iam-link.ts';
 import {
   ec2State,
@@ -23,6 +22,8 @@ import {
   registerTargets,
   targetHealth,
 } from '../elbv2/model.ts';
+import { isoSeconds } from '../shared/ids.ts';
+import type { TagRecord } from '../shared/tags.ts';
 
 export interface AutoScalingSettings {
   /** Period of the reconcile ticker (configured, unscaled ms). */

@@ -26,7 +26,9 @@ import type {
   TerminateInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import { decodeToken, encodeToken, matchesFilters, page, tagFilterValues } from './common.ts';
+import { matchesFilters } from '../shared/filters.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
+import { tagFilterValues } from '../shared/tags.ts';
 import { ec2Errors } from './errors.ts';
 import { findInstanceProfile, type InstanceProfileInfo } from './iam-link.ts';
 import {

@@ -1,6 +1,6 @@
 /** The EC2 service module (ec2Query protocol, signing name `ec2`). */
 import type { ServiceModule } from '../../contracts.ts';
-import { op } from './common.ts';
+import { op } from '../shared/ops.ts';
 import {
   associateIamInstanceProfile,
   describeIamInstanceProfileAssociations,

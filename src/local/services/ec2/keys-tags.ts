@@ -19,7 +19,9 @@ import type {
   TagDescription,
 } from '@aws-sdk/client-ec2';
 import { AwsServiceError, type CallContext, type Cloud } from '../../contracts.ts';
-import { matchesFilters, newId, type TagRecord, tagFilterValues, upsertTags } from './common.ts';
+import { matchesFilters } from '../shared/filters.ts';
+import { newId } from '../shared/ids.ts';
+import { type TagRecord, tagFilterValues, upsertTags } from '../shared/tags.ts';
 import { ec2Errors } from './errors.ts';
 import { ec2State } from './model.ts';
 

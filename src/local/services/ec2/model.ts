@@ -5,7 +5,8 @@
  * snapshot needs no timers: pending until `runningAt`, shutting-down until `terminatedAt`.
  */
 import type { Cloud, InstanceSpec } from '../../contracts.ts';
-import { newId, type TagRecord } from './common.ts';
+import { newId } from '../shared/ids.ts';
+import type { TagRecord } from '../shared/tags.ts';
 
 /** The one image the local cloud can run: the public AMI parameters resolve to it (SSM). */
 export const LOCAL_IMAGE_ID = 'ami-0a1b2c3d4e5f60718';

@@ -25,7 +25,9 @@ import type {
   SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { AwsServiceError, type CallContext, type Cloud } from '../../contracts.ts';
-import { matchesFilters, newId, tagFilterValues } from './common.ts';
+import { matchesFilters } from '../shared/filters.ts';
+import { newId } from '../shared/ids.ts';
+import { tagFilterValues } from '../shared/tags.ts';
 import { ec2Errors } from './errors.ts';
 import {
   ec2State,

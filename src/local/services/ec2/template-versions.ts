@@ -12,7 +12,7 @@ import type {
   ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import type { CallContext } from '../../contracts.ts';
-import { decodeToken, encodeToken, page } from './common.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { ec2Errors } from './errors.ts';
 import type { LaunchTemplateDataRecord, LaunchTemplateRecord, LaunchTemplateVersionRecord } from './model.ts';
 import { resolveVersion } from './model.ts';

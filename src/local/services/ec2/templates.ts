@@ -12,15 +12,10 @@ import type {
   LaunchTemplate,
 } from '@aws-sdk/client-ec2';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import {
-  decodeToken,
-  encodeToken,
-  matchesFilters,
-  newId,
-  page,
-  type TagRecord,
-  tagFilterValues,
-} from './common.ts';
+import { matchesFilters } from '../shared/filters.ts';
+import { newId } from '../shared/ids.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
+import { type TagRecord, tagFilterValues } from '../shared/tags.ts';
 import { ec2Errors } from './errors.ts';
 import { ec2State, type LaunchTemplateDataRecord, type LaunchTemplateRecord } from './model.ts';
 

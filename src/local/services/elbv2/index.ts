@@ -1,6 +1,6 @@
 /** The ELBv2 service module (awsQuery protocol, signing name `elasticloadbalancing`). */
 import type { ServiceModule } from '../../contracts.ts';
-import { op } from '../ec2/common.ts';
+import { op } from '../shared/ops.ts';
 import {
   createListener,
   createLoadBalancer,

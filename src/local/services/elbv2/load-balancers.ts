@@ -21,8 +21,9 @@ import type {
   LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import { decodeToken, encodeToken, page, randomHex } from '../ec2/common.ts';
 import { ec2State } from '../ec2/model.ts';
+import { randomHex } from '../shared/ids.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { elbErrors } from './errors.ts';
 import {
   elbv2State,

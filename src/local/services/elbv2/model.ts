@@ -4,8 +4,8 @@
  * the data plane's checker when it has an observation, otherwise from the model (see `targetHealth`).
  */
 import type { Cloud, TargetHealthObservation } from '../../contracts.ts';
-import type { TagRecord } from '../ec2/common.ts';
 import { findInstance, instanceState } from '../ec2/model.ts';
+import type { TagRecord } from '../shared/tags.ts';
 
 export interface Elbv2Settings {
   /** provisioning → active (configured, unscaled ms). */

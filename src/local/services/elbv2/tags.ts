@@ -8,7 +8,7 @@ import type {
   RemoveTagsCommandOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import { type TagRecord, upsertTags } from '../ec2/common.ts';
+import { type TagRecord, upsertTags } from '../shared/tags.ts';
 import { elbErrors } from './errors.ts';
 import { elbv2State } from './model.ts';
 

@@ -26,8 +26,9 @@ import type {
   TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import { decodeToken, encodeToken, page, randomHex } from '../ec2/common.ts';
 import { findInstance, instanceState } from '../ec2/model.ts';
+import { randomHex } from '../shared/ids.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { elbErrors } from './errors.ts';
 import {
   DEFAULT_TG_ATTRIBUTES,

@@ -14,7 +14,7 @@ import type {
   ParametersFilter,
 } from '@aws-sdk/client-ssm';
 import type { CallContext } from '../../contracts.ts';
-import { decodeToken, encodeToken, page } from '../ec2/common.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { ssmErrors } from './errors.ts';
 import { type ParameterRecord, ssmState } from './model.ts';
 

@@ -28,9 +28,9 @@ import type {
   SendCommandCommandOutput,
 } from '@aws-sdk/client-ssm';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import { decodeToken, encodeToken, page } from '../ec2/common.ts';
 import { findInstanceProfile, roleHasManagedPolicy } from '../ec2/iam-link.ts';
 import { currentAssociation, instanceState, LOCAL_IMAGE_ID, visibleInstances } from '../ec2/model.ts';
+import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { ssmErrors } from './errors.ts';
 import {
   type CommandRecord,

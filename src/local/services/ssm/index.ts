@@ -1,6 +1,6 @@
 /** The SSM service module (awsJson1_1 protocol, signing name `ssm`). */
 import type { ServiceModule } from '../../contracts.ts';
-import { op } from '../ec2/common.ts';
+import { op } from '../shared/ops.ts';
 import { describeParameters } from './describe-parameters.ts';
 import {
   deleteParameter,

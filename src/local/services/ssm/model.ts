@@ -5,7 +5,7 @@
  * restarts the server process.
  */
 import type { Cloud } from '../../contracts.ts';
-import type { TagRecord } from '../ec2/common.ts';
+import type { TagRecord } from '../shared/tags.ts';
 
 export interface SsmSettings {
   /** Before this, GetCommandInvocation answers InvocationDoesNotExist (as AWS does just after sending). */
