@@ -2,14 +2,52 @@
  * The seed's stack (spec "Deploy", the bad-credentials profile of "Demo", and "Destroy") built and torn down
  * with nothing but the AWS CLI, under the seed's own names. The inputs the CLI reads (policy documents, the
  * table items, the launch template data) are written as files and passed as `file://` arguments, the way a
- * user of the CLI would.
+ * user of the CLI would. `deployWithSdk` builds the same stack with the SDK under a deployment's names.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ec2TrustPolicy, instancePolicy, ssmOnlyPolicy } from '../../resources/policies.ts';
-import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
+import {
+  AttachLoadBalancerTargetGroupsCommand,
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateLaunchTemplateCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  ec2TrustPolicy,
+  instancePolicy,
+  ssmManagedInstanceCoreArn,
+  ssmOnlyPolicy,
+} from '../../resources/policies.ts';
+import {
+  RECOMMENDATIONS,
+  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
+  RECOMMENDATIONS_KEY_SCHEMA,
+} from '../../resources/recommendations.ts';
 import { renderUserData } from '../../src/userdata/index.ts';
 import { type Aws, errorOf, ok } from './aws-cli.ts';
+import { localClient, type TestLocalCloud } from './local-cloud.ts';
 import { until } from './poll.ts';
 
 /** The seed's default names (spec "Common resources" and the Python reference's log lines). */
@@ -541,5 +579,199 @@ export async function remainingWithCli(aws: Aws): Promise<Record<string, number>
     liveInstances: instances.Reservations.flatMap((r) => r.Instances).length,
     tables: tables.TableNames.length,
     parameters: parameters.Parameters.length,
+  };
+}
+
+// The same stack through the SDK, under a resilient deployment's names (`resilient-<name>-…`).
+
+export interface SdkStackNames {
+  /** The deployment name: resources are `resilient-<name>-…`, the table `resilient-<name>-recommendations`. */
+  readonly name: string;
+  readonly parameters: {
+    readonly table: string;
+    readonly failureResponse: string;
+    readonly healthCheck: string;
+  };
+  /** The target group's deregistration delay (AWS's 300 s unless given). */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+export interface SdkClients {
+  readonly iam: IAMClient;
+  readonly ddb: DynamoDBClient;
+  readonly ssm: SSMClient;
+  readonly ec2: EC2Client;
+  readonly elb: ElasticLoadBalancingV2Client;
+  readonly asg: AutoScalingClient;
+}
+
+export interface SdkStack {
+  readonly clients: SdkClients;
+  readonly tableName: string;
+  readonly targetGroupArn: string;
+  /** The load balancer's port on 127.0.0.1 (its DNSName is `127.0.0.1:<port>`). */
+  readonly lbPort: number;
+  /** The instance profile ARNs: `instance` (reads the table) and `bc` (SSM only, the bad credentials). */
+  readonly profiles: Readonly<Record<string, string>>;
+}
+
+/**
+ * Deploys the seed's stack with the SDK's admin clients on a local cloud: table with the nine items, three
+ * parameters (our table, none, shallow), the two roles and profiles, launch template, target group (the
+ * seed's health checks), load balancer and listener, a group of three attached to the target group. Does
+ * not wait for the targets: callers wait for what their test needs.
+ */
+export async function deployWithSdk(local: TestLocalCloud, names: SdkStackNames): Promise<SdkStack> {
+  const NAME = names.name;
+  const TABLE = `resilient-${NAME}-recommendations`;
+  const PARAMS = names.parameters;
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
+    until(what, check, { deadlineMs: 15_000, intervalMs: 25 });
+  const iam = localClient(IAMClient, local);
+  const ddb = localClient(DynamoDBClient, local);
+  const ssm = localClient(SSMClient, local);
+  const put = (name: string, value: string) =>
+    ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+  const ec2 = localClient(EC2Client, local);
+  const elb = localClient(ElasticLoadBalancingV2Client, local);
+  const asg = localClient(AutoScalingClient, local);
+  const scope = {
+    partition: 'aws',
+    region: local.region,
+    accountId: local.cloud.config.accountId,
+    parameterNames: PARAMS,
+  };
+
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
+      AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitFor('table', async () => {
+    try {
+      await ddb.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [TABLE]: RECOMMENDATIONS.map((Item) => ({ PutRequest: { Item: { ...Item } } })) },
+        }),
+      );
+      return true;
+    } catch {
+      return undefined;
+    }
+  });
+  await put(PARAMS.table, TABLE);
+  await put(PARAMS.failureResponse, 'none');
+  await put(PARAMS.healthCheck, 'shallow');
+
+  const profiles: Record<string, string> = {};
+  for (const [kind, policy] of [
+    ['instance', instancePolicy({ ...scope, tableName: TABLE })],
+    ['bc', ssmOnlyPolicy(scope)],
+  ] as const) {
+    const name = `resilient-${NAME}-${kind}`;
+    const created = await iam.send(
+      new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify(policy) }),
+    );
+    await iam.send(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(ec2TrustPolicy()) }),
+    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: created.Policy?.Arn }));
+    await iam.send(
+      new AttachRolePolicyCommand({ RoleName: name, PolicyArn: ssmManagedInstanceCoreArn('aws') }),
+    );
+    const profile = await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
+    profiles[kind] = profile.InstanceProfile?.Arn ?? '';
+  }
+  const userData = renderUserData({
+    region: local.region,
+    parameterNames: PARAMS,
+    parameterTtlMs: 200,
+    dependencyTimeoutMs: 200,
+  });
+  await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: `resilient-${NAME}-template`,
+      LaunchTemplateData: {
+        ImageId: 'ami-0123456789abcdef0',
+        InstanceType: 't3.micro',
+        UserData: Buffer.from(userData).toString('base64'),
+        IamInstanceProfile: { Name: `resilient-${NAME}-instance` },
+        MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
+      },
+    }),
+  );
+  const zones = local.cloud.config.zones;
+  const vpc = await ec2.send(
+    new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
+  );
+  const vpcId = vpc.Vpcs?.[0]?.VpcId;
+  const subnets = await ec2.send(
+    new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId ?? ''] }] }),
+  );
+  const tg = await elb.send(
+    new CreateTargetGroupCommand({
+      Name: `resilient-${NAME}-tg`,
+      Protocol: 'HTTP',
+      Port: 80,
+      VpcId: vpcId,
+      HealthCheckPath: '/healthcheck',
+      HealthCheckIntervalSeconds: 10,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 2,
+    }),
+  );
+  const tgArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
+  if (names.deregistrationDelaySeconds !== undefined) {
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tgArn,
+        Attributes: [
+          { Key: 'deregistration_delay.timeout_seconds', Value: String(names.deregistrationDelaySeconds) },
+        ],
+      }),
+    );
+  }
+  const lb = await elb.send(
+    new CreateLoadBalancerCommand({
+      Name: `resilient-${NAME}-lb`,
+      Subnets: subnets.Subnets?.map((n) => n.SubnetId ?? ''),
+    }),
+  );
+  const lbInfo = lb.LoadBalancers?.[0];
+  const lbPort = Number((lbInfo?.DNSName ?? '').split(':')[1]);
+  await elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: lbInfo?.LoadBalancerArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }],
+    }),
+  );
+  await asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: `resilient-${NAME}-group`,
+      MinSize: 3,
+      MaxSize: 3,
+      AvailabilityZones: [...zones],
+      LaunchTemplate: { LaunchTemplateName: `resilient-${NAME}-template`, Version: '$Default' },
+    }),
+  );
+  await asg.send(
+    new AttachLoadBalancerTargetGroupsCommand({
+      AutoScalingGroupName: `resilient-${NAME}-group`,
+      TargetGroupARNs: [tgArn],
+    }),
+  );
+  return {
+    clients: { iam, ddb, ssm, ec2, elb, asg },
+    tableName: TABLE,
+    targetGroupArn: tgArn,
+    lbPort,
+    profiles,
   };
 }

@@ -5,54 +5,25 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  AttachLoadBalancerTargetGroupsCommand,
-  AutoScalingClient,
-  CreateAutoScalingGroupCommand,
+  type AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  CreateLaunchTemplateCommand,
   DescribeIamInstanceProfileAssociationsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
+  type EC2Client,
   RebootInstancesCommand,
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
+  type ElasticLoadBalancingV2Client,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  AddRoleToInstanceProfileCommand,
-  AttachRolePolicyCommand,
-  CreateInstanceProfileCommand,
-  CreatePolicyCommand,
-  CreateRoleCommand,
-  IAMClient,
-} from '@aws-sdk/client-iam';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ec2TrustPolicy,
-  instancePolicy,
-  ssmManagedInstanceCoreArn,
-  ssmOnlyPolicy,
-} from '../../../resources/policies.ts';
-import {
-  RECOMMENDATIONS,
-  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
-  RECOMMENDATIONS_KEY_SCHEMA,
-} from '../../../resources/recommendations.ts';
-import { renderUserData } from '../../../src/userdata/index.ts';
-import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
+import { startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
+import { deployWithSdk } from '../../_support/seed-stack.ts';
 import { request, waitFor } from '../dataplane/_helpers/harness.ts';
 
 const NAME = 'stg';
@@ -110,141 +81,15 @@ describe('the seven demo stages on the local cloud', () => {
       timeScale: 0.05,
       inMemoryDynamoDb: true,
     });
-    const iam = localClient(IAMClient, local);
-    const ddb = localClient(DynamoDBClient, local);
-    ssm = localClient(SSMClient, local);
-    ec2 = localClient(EC2Client, local);
-    elb = localClient(ElasticLoadBalancingV2Client, local);
-    asg = localClient(AutoScalingClient, local);
-    const scope = {
-      partition: 'aws',
-      region: local.region,
-      accountId: local.cloud.config.accountId,
-      parameterNames: PARAMS,
-    };
-
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
-        AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await waitFor('table', async () => {
-      try {
-        await ddb.send(
-          new BatchWriteItemCommand({
-            RequestItems: { [TABLE]: RECOMMENDATIONS.map((Item) => ({ PutRequest: { Item: { ...Item } } })) },
-          }),
-        );
-        return true;
-      } catch {
-        return undefined;
-      }
+    const stack = await deployWithSdk(local, {
+      name: NAME,
+      parameters: PARAMS,
+      // Keep stage 6 short: 60 s of draining is 3 s at this time scale.
+      deregistrationDelaySeconds: 60,
     });
-    await put(PARAMS.table, TABLE);
-    await put(PARAMS.failureResponse, 'none');
-    await put(PARAMS.healthCheck, 'shallow');
-
-    const profiles: Record<string, string> = {};
-    for (const [kind, policy] of [
-      ['instance', instancePolicy({ ...scope, tableName: TABLE })],
-      ['bc', ssmOnlyPolicy(scope)],
-    ] as const) {
-      const name = `resilient-${NAME}-${kind}`;
-      const created = await iam.send(
-        new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify(policy) }),
-      );
-      await iam.send(
-        new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(ec2TrustPolicy()) }),
-      );
-      await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: created.Policy?.Arn }));
-      await iam.send(
-        new AttachRolePolicyCommand({ RoleName: name, PolicyArn: ssmManagedInstanceCoreArn('aws') }),
-      );
-      const profile = await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
-      await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
-      profiles[kind] = profile.InstanceProfile?.Arn ?? '';
-    }
-    const userData = renderUserData({
-      region: local.region,
-      parameterNames: PARAMS,
-      parameterTtlMs: 200,
-      dependencyTimeoutMs: 200,
-    });
-    await ec2.send(
-      new CreateLaunchTemplateCommand({
-        LaunchTemplateName: `resilient-${NAME}-template`,
-        LaunchTemplateData: {
-          ImageId: 'ami-0123456789abcdef0',
-          InstanceType: 't3.micro',
-          UserData: Buffer.from(userData).toString('base64'),
-          IamInstanceProfile: { Name: `resilient-${NAME}-instance` },
-          MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
-        },
-      }),
-    );
-    const zones = local.cloud.config.zones;
-    const vpc = await ec2.send(
-      new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
-    );
-    const vpcId = vpc.Vpcs?.[0]?.VpcId;
-    const subnets = await ec2.send(
-      new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId ?? ''] }] }),
-    );
-    const tg = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: `resilient-${NAME}-tg`,
-        Protocol: 'HTTP',
-        Port: 80,
-        VpcId: vpcId,
-        HealthCheckPath: '/healthcheck',
-        HealthCheckIntervalSeconds: 10,
-        HealthCheckTimeoutSeconds: 5,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    );
-    tgArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
-    // Keep stage 6 short: 60 s of draining is 3 s at this time scale.
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: tgArn,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '60' }],
-      }),
-    );
-    const lb = await elb.send(
-      new CreateLoadBalancerCommand({
-        Name: `resilient-${NAME}-lb`,
-        Subnets: subnets.Subnets?.map((n) => n.SubnetId ?? ''),
-      }),
-    );
-    const lbInfo = lb.LoadBalancers?.[0];
-    lbPort = Number((lbInfo?.DNSName ?? '').split(':')[1]);
-    await elb.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: lbInfo?.LoadBalancerArn,
-        Protocol: 'HTTP',
-        Port: 80,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }],
-      }),
-    );
-    await asg.send(
-      new CreateAutoScalingGroupCommand({
-        AutoScalingGroupName: `resilient-${NAME}-group`,
-        MinSize: 3,
-        MaxSize: 3,
-        AvailabilityZones: [...zones],
-        LaunchTemplate: { LaunchTemplateName: `resilient-${NAME}-template`, Version: '$Default' },
-      }),
-    );
-    await asg.send(
-      new AttachLoadBalancerTargetGroupsCommand({
-        AutoScalingGroupName: `resilient-${NAME}-group`,
-        TargetGroupARNs: [tgArn],
-      }),
-    );
+    ({ ssm, ec2, elb, asg } = stack.clients);
+    tgArn = stack.targetGroupArn;
+    lbPort = stack.lbPort;
     await until('three healthy targets', async () => {
       const all = await health();
       return all.length === 3 && all.every((t) => t.TargetHealth?.State === 'healthy') ? true : undefined;
