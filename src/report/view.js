@@ -282,14 +282,20 @@ export function applyEntry(model, entry) {
       if (event.scope === 'stage' && event.stage !== undefined)
         stageOf(model, event.stage, at).expectations.push(item);
       else model.hypotheses.push({ ...item, scope: event.scope });
-      pushLog(
-        model,
-        at,
-        event.stage ?? stage,
-        'expectation',
-        `${event.name}: ${event.pass ? 'PASS' : 'FAIL'}`,
-        event.pass,
-      );
+      // The built-in stages' one expectation is the stage's verdict, already logged by its observation.
+      const logged =
+        event.stage !== undefined &&
+        event.name.startsWith(`Stage ${event.stage}:`) &&
+        model.stages.get(event.stage)?.verdict !== undefined;
+      if (!logged)
+        pushLog(
+          model,
+          at,
+          event.stage ?? stage,
+          'expectation',
+          `${event.name}: ${event.pass ? 'PASS' : 'FAIL'}`,
+          event.pass,
+        );
       break;
     }
     case 'stop-condition':
@@ -362,7 +368,7 @@ export function lifecycleOf(model, id) {
   if (ls === 'Terminated' || (ls === null && target?.state === 'absent')) return 'terminated';
   if (target?.state === 'draining') return 'draining';
   if (ls !== null && /^(Terminating|Detach|Standby|Warmed)/.test(ls)) return 'draining';
-  if (ls !== null && ls.startsWith('Pending')) return 'launching';
+  if (ls?.startsWith('Pending')) return 'launching';
   if (ls === null && (target?.state === 'initial' || target === undefined)) return 'launching';
   return 'in service';
 }
@@ -568,9 +574,9 @@ export function renderApp(model, options = {}) {
   const windowMs = options.windowMs ?? 180_000;
   const stageStarts = [...model.stages.values()].map((s) => s.startedAt).filter((t) => t !== null);
   const sampleStarts = model.samples.map((s) => s.startedAt);
-  const from = live
-    ? now - windowMs
-    : Math.min(...(stageStarts.length ? stageStarts : sampleStarts.length ? sampleStarts : [now])) - 2000;
+  const began = Math.min(...(stageStarts.length ? stageStarts : sampleStarts.length ? sampleStarts : [now]));
+  // Live: the last `windowMs`, but no wider than the run so far (at least 30 s), so a fast run fills it.
+  const from = live ? Math.min(now - 30_000, Math.max(now - windowMs, began - 2000)) : began - 2000;
   // A report ends where the monitoring did (destroy is not part of the story), plus a second.
   const ends = [
     ...model.samples.map((s) => s.endedAt),
@@ -627,7 +633,11 @@ export function renderApp(model, options = {}) {
   out.push('</section>');
   // Log.
   const maxLog = options.maxLog ?? (live ? 60 : Infinity);
-  const log = live ? model.log.slice(-maxLog).reverse() : model.log;
+  // A stage that reports its actions says the same in words too (for the terminal): the log keeps the actions.
+  const said = (l) =>
+    l.kind === 'info' && l.stage !== null && (model.stages.get(l.stage)?.changes.length ?? 0) > 0;
+  const kept = model.log.filter((l) => !said(l));
+  const log = live ? kept.slice(-maxLog).reverse() : kept;
   out.push(
     `<section class="log"><h2>Actions${live ? ', newest first' : ''}</h2><ol id="log">${log
       .map(
