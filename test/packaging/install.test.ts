@@ -109,6 +109,11 @@ describe('the npm package', () => {
     const installed = path.join(prefix, 'lib', 'node_modules', 'resilient');
     expect(existsSync(path.join(installed, 'dist', 'src', 'cli', 'main.js'))).toBe(true);
     expect(readdirSync(path.join(installed, 'src', 'cli'))).toEqual(['bin.js', 'node-runtime.js']);
+    // What the built code reads next to itself (the report's stylesheet, the live page's script) is there.
+    for (const asset of ['src/report/view.css', 'src/report/view.js', 'src/watch/live.js']) {
+      if (existsSync(path.join(ROOT, asset)))
+        expect(existsSync(path.join(installed, 'dist', asset))).toBe(true);
+    }
   });
 
   it('the installed copy runs start --yes --time-scale 0.05 on its own local cloud: exit 0, nothing left', async () => {
