@@ -87,7 +87,7 @@ function openAws(conn: Connection, target: Target): { aws: Aws; close(): void } 
 
 function buildDeps(store: CheckpointStore, file: CheckpointFile, conn: Connection, aws: Aws): StepDeps {
   const region = file.target.region;
-  const names = resourceNames(file.name);
+  const names = resourceNames(file.name, region);
   return {
     aws,
     ledger: store.ledger,

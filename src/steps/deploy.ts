@@ -6,7 +6,7 @@ import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import type { AttributeItem } from '../aws/dynamodb.ts';
 import { AL2023_AMI_PARAMETER } from '../aws/ssm.ts';
 import { ResilientError } from '../errors.ts';
-import { deploymentTags } from '../names.ts';
+import { deploymentTags, REGION_TAG_KEY, taggedAsOurs } from '../names.ts';
 import { done, notYet, runStep, type StepDeps, type StepFn } from './deps.ts';
 
 export const INSTANCE_TYPE = 't3.micro';
@@ -21,6 +21,45 @@ const need = <T>(value: T | undefined, what: string): T => {
   return value;
 };
 
+/**
+ * An IAM name is global to the account: one that exists is this deployment's only if its tags say so,
+ * for this Region too. Anything else — another Region's deployment of the same name, a resource someone
+ * made by hand — is never adopted, and its name blocks the deploy before anything is created.
+ */
+function notOurs(deps: StepDeps, kind: string, name: string): ResilientError {
+  return new ResilientError(
+    'PRECONDITION',
+    `IAM ${kind} ${name} exists and is not ours: it is not tagged resilient:deployment=${deps.names.deployment}, ${REGION_TAG_KEY}=${deps.region}.`,
+    { hint: 'pick another --name, or delete or retag that resource if it is a leftover of this deployment' },
+  );
+}
+
+/** Every IAM name of the deployment that exists and is not ours (preflight: before the first create). */
+async function foreignIam(
+  deps: StepDeps,
+  account: string,
+  partition: string,
+  signal: AbortSignal,
+): Promise<ResilientError | undefined> {
+  const { iam } = deps.aws;
+  const { names } = deps;
+  const ours = (tags: { Key?: string; Value?: string }[] | undefined) =>
+    taggedAsOurs(tags, names.deployment, deps.region);
+  for (const policy of [names.instancePolicy, names.bcPolicy]) {
+    const found = await iam.getPolicy(`arn:${partition}:iam::${account}:policy/${policy}`, { signal });
+    if (found !== undefined && !ours(found.Tags)) return notOurs(deps, 'policy', policy);
+  }
+  for (const role of [names.instanceRole, names.bcRole]) {
+    const found = await iam.getRole(role, { signal });
+    if (found !== undefined && !ours(found.Tags)) return notOurs(deps, 'role', role);
+  }
+  for (const profile of [names.instanceProfile, names.bcProfile]) {
+    const found = await iam.getInstanceProfile(profile, { signal });
+    if (found !== undefined && !ours(found.Tags)) return notOurs(deps, 'instance profile', profile);
+  }
+  return undefined;
+}
+
 /** Creates a policy, a role trusting EC2 with it attached, and an instance profile holding the role. */
 async function createIamSet(
   deps: StepDeps,
@@ -30,13 +69,18 @@ async function createIamSet(
   document: string,
 ): Promise<void> {
   const { iam } = deps.aws;
-  const tags = deploymentTags(deps.names.deployment);
+  const tags = deploymentTags(deps.names.deployment, deps.region);
+  const ours = (found: { Tags?: { Key?: string; Value?: string }[] } | undefined) =>
+    taggedAsOurs(found?.Tags, deps.names.deployment, deps.region);
   const accountId = need(input.facts.accountId, 'the account id');
   deps.ledger.intend('policy', names.policy);
   const policy = await iam.createPolicy(
     { name: names.policy, document, tags, accountId, partition: input.facts.partition ?? 'aws' },
     { signal },
   );
+  // Preflight found none that is not ours; one made since then (a race) is refused all the same.
+  if ('exists' in policy && !ours(await iam.getPolicy(policy.arn, { signal })))
+    throw notOurs(deps, 'policy', names.policy);
   deps.ledger.created('policy', names.policy, { arn: policy.arn });
   deps.emit({
     type: 'resource',
@@ -51,7 +95,9 @@ async function createIamSet(
     { name: names.role, assumeRolePolicy: JSON.stringify(ec2TrustPolicy()), tags },
     { signal },
   );
-  const roleArn = 'created' in role ? role.role.Arn : (await iam.getRole(names.role, { signal }))?.Arn;
+  const existingRole = 'created' in role ? undefined : await iam.getRole(names.role, { signal });
+  if ('exists' in role && !ours(existingRole)) throw notOurs(deps, 'role', names.role);
+  const roleArn = 'created' in role ? role.role.Arn : existingRole?.Arn;
   deps.ledger.created('role', names.role, { arn: roleArn });
   deps.emit({
     type: 'resource',
@@ -65,10 +111,10 @@ async function createIamSet(
 
   deps.ledger.intend('instance-profile', names.profile);
   const profile = await iam.createInstanceProfile({ name: names.profile, tags }, { signal });
-  const profileArn =
-    'created' in profile
-      ? profile.profile.Arn
-      : (await iam.getInstanceProfile(names.profile, { signal }))?.Arn;
+  const existingProfile =
+    'created' in profile ? undefined : await iam.getInstanceProfile(names.profile, { signal });
+  if ('exists' in profile && !ours(existingProfile)) throw notOurs(deps, 'instance profile', names.profile);
+  const profileArn = 'created' in profile ? profile.profile.Arn : existingProfile?.Arn;
   deps.ledger.created('instance-profile', names.profile, { arn: profileArn });
   deps.emit({
     type: 'resource',
@@ -93,7 +139,7 @@ function scope(deps: StepDeps, input: In) {
 /** The implementation of every deploy step, each idempotent: create-or-adopt by name or client token. */
 export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
   const { aws, names, ledger } = deps;
-  const tags = deploymentTags(names.deployment);
+  const tags = deploymentTags(names.deployment, deps.region);
   return {
     async preflight(_input, signal) {
       const identity = await aws.sts.getCallerIdentity({ signal });
@@ -116,6 +162,8 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
           { hint: 'Create default subnets with `aws ec2 create-default-subnet --availability-zone <zone>`.' },
         );
       }
+      const foreign = await foreignIam(deps, identity.account, partition, signal);
+      if (foreign !== undefined) throw foreign;
       deps.emit({
         type: 'info',
         message: `Account ${identity.account}, default VPC ${vpcId}, zones ${usable.map((s) => s.zone).join(', ')}.`,

@@ -2,11 +2,20 @@ import { fromPromise } from 'xstate';
 import type { DestroyFacts, DestroyStep } from '../../machines/destroy.ts';
 import type { StepInput, StepResult } from '../../machines/step-kit.ts';
 import type { ResourceKind } from '../checkpoint/schema.ts';
-import { DEPLOYMENT_TAG_KEY } from '../names.ts';
+import { DEPLOYMENT_TAG_KEY, resourceNames, taggedAsOurs } from '../names.ts';
 import { done, notYet, runStep, type StepDeps, type StepFn } from './deps.ts';
 
 type Fn = StepFn<DestroyFacts>;
 type In = StepInput<DestroyFacts>;
+
+interface IamSet {
+  readonly policy: string;
+  readonly role: string;
+  readonly profile: string;
+  /** A name from before IAM names carried the Region, recorded in this checkpoint's ledger. */
+  readonly legacy: boolean;
+}
+const IAM_KINDS: readonly ResourceKind[] = ['policy', 'role', 'instance-profile'];
 
 /** Instance states that still count as "running" for destroy (everything but terminated). */
 const LIVE = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
@@ -29,12 +38,60 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       ],
       { signal },
     );
-  const policyArn = async (kind: 'instance' | 'bc', input: In, signal: AbortSignal): Promise<string> => {
-    const name = kind === 'instance' ? names.instancePolicy : names.bcPolicy;
+  const policyArn = async (name: string, input: In, signal: AbortSignal): Promise<string> => {
     const recorded = ledger.find('policy', name)?.arn;
     if (recorded !== undefined) return recorded;
     const account = input.facts.accountId ?? (await aws.sts.getCallerIdentity({ signal })).account;
     return `arn:${input.facts.partition ?? 'aws'}:iam::${account}:policy/${name}`;
+  };
+
+  /**
+   * IAM is global: a role of this name may be another Region's deployment of the same name, or someone
+   * else's. Only what is tagged as this deployment in this Region is deleted (and counted as left over),
+   * plus the names before they were Region-safe when this checkpoint's ledger records them (B2).
+   */
+  const legacy = resourceNames(names.deployment);
+  const iamSets = (): IamSet[] => {
+    const sets: IamSet[] = [
+      {
+        policy: names.instancePolicy,
+        role: names.instanceRole,
+        profile: names.instanceProfile,
+        legacy: false,
+      },
+      { policy: names.bcPolicy, role: names.bcRole, profile: names.bcProfile, legacy: false },
+    ];
+    for (const set of [
+      { policy: legacy.instancePolicy, role: legacy.instanceRole, profile: legacy.instanceProfile },
+      { policy: legacy.bcPolicy, role: legacy.bcRole, profile: legacy.bcProfile },
+    ]) {
+      const recorded = ledger
+        .entries()
+        .some(
+          (e) => IAM_KINDS.includes(e.kind) && Object.values(set).includes(e.name) && e.status !== 'deleted',
+        );
+      if (recorded && set.role !== names.instanceRole && set.role !== names.bcRole)
+        sets.push({ ...set, legacy: true });
+    }
+    return sets;
+  };
+  const ours = (set: IamSet, tags: { Key?: string; Value?: string }[] | undefined) =>
+    set.legacy || taggedAsOurs(tags, names.deployment, deps.region);
+  /** Records the outcome for one IAM entity: gone, or left alone because it is not ours. */
+  const settle = (
+    kind: 'instance-profile' | 'role' | 'policy',
+    set: IamSet,
+    found: { Tags?: { Key?: string; Value?: string }[] } | undefined,
+  ) => {
+    const name = kind === 'instance-profile' ? set.profile : kind === 'role' ? set.role : set.policy;
+    if (found !== undefined && !ours(set, found.Tags)) {
+      deps.emit({
+        type: 'info',
+        message: `IAM ${kind} ${name} is not this deployment's in ${deps.region}: left alone.`,
+      });
+      return;
+    }
+    gone(kind, name, found !== undefined);
   };
 
   return {
@@ -108,19 +165,10 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       return done();
     },
     async deletingIam(input, signal) {
-      const sets = [
-        {
-          kind: 'instance' as const,
-          policy: names.instancePolicy,
-          role: names.instanceRole,
-          profile: names.instanceProfile,
-        },
-        { kind: 'bc' as const, policy: names.bcPolicy, role: names.bcRole, profile: names.bcProfile },
-      ];
-      for (const set of sets) {
+      for (const set of iamSets()) {
         // Profiles: remove their roles, then delete them (seed "Destroy" step 7).
         const profile = await aws.iam.getInstanceProfile(set.profile, { signal });
-        if (profile !== undefined) {
+        if (profile !== undefined && ours(set, profile.Tags)) {
           ledger.deleting('instance-profile', set.profile);
           for (const role of profile.Roles ?? []) {
             if (role.RoleName !== undefined)
@@ -130,20 +178,24 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
             return notYet(input, `instance profile ${set.profile} still in use`);
           }
         }
-        gone('instance-profile', set.profile, profile !== undefined);
+        settle('instance-profile', set, profile);
         // Roles: detach every attached policy (ours are deleted below; AWS managed ones are only detached).
-        const attached = await aws.iam.listAttachedRolePolicies(set.role, { signal });
-        if (attached !== undefined) {
+        const role = await aws.iam.getRole(set.role, { signal });
+        if (role !== undefined && ours(set, role.Tags)) {
           ledger.deleting('role', set.role);
-          for (const policy of attached) await aws.iam.detachRolePolicy(set.role, policy.arn, { signal });
+          for (const policy of (await aws.iam.listAttachedRolePolicies(set.role, { signal })) ?? [])
+            await aws.iam.detachRolePolicy(set.role, policy.arn, { signal });
           if ((await aws.iam.deleteRole(set.role, { signal })) === 'in-use')
             return notYet(input, `role ${set.role} still in use`);
         }
-        gone('role', set.role, attached !== undefined);
-        const arn = await policyArn(set.kind, input, signal);
-        const result = await aws.iam.deletePolicy(arn, { signal });
-        if (result === 'in-use') return notYet(input, `policy ${set.policy} still attached`);
-        gone('policy', set.policy, result === 'deleted');
+        settle('role', set, role);
+        const arn = await policyArn(set.policy, input, signal);
+        const policy = await aws.iam.getPolicy(arn, { signal });
+        if (policy !== undefined && ours(set, policy.Tags)) {
+          if ((await aws.iam.deletePolicy(arn, { signal })) === 'in-use')
+            return notYet(input, `policy ${set.policy} still attached`);
+        }
+        settle('policy', set, policy);
       }
       return done();
     },
@@ -213,16 +265,14 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       if ((await aws.ec2.describeLaunchTemplate(names.launchTemplate, { signal })) !== undefined)
         left.push(`launch template ${names.launchTemplate}`);
       for (const i of await liveInstances(signal)) left.push(`instance ${i.id} (${i.state})`);
-      for (const profile of [names.instanceProfile, names.bcProfile]) {
-        if ((await aws.iam.getInstanceProfile(profile, { signal })) !== undefined)
-          left.push(`instance profile ${profile}`);
-      }
-      for (const role of [names.instanceRole, names.bcRole]) {
-        if ((await aws.iam.getRole(role, { signal })) !== undefined) left.push(`role ${role}`);
-      }
-      for (const kind of ['instance', 'bc'] as const) {
-        const arn = await policyArn(kind, input, signal);
-        if ((await aws.iam.getPolicy(arn, { signal })) !== undefined) left.push(`policy ${arn}`);
+      for (const set of iamSets()) {
+        const profile = await aws.iam.getInstanceProfile(set.profile, { signal });
+        if (profile !== undefined && ours(set, profile.Tags)) left.push(`instance profile ${set.profile}`);
+        const role = await aws.iam.getRole(set.role, { signal });
+        if (role !== undefined && ours(set, role.Tags)) left.push(`role ${set.role}`);
+        const arn = await policyArn(set.policy, input, signal);
+        const policy = await aws.iam.getPolicy(arn, { signal });
+        if (policy !== undefined && ours(set, policy.Tags)) left.push(`policy ${arn}`);
       }
       if ((await aws.dynamodb.describeTable(names.table, { signal })) !== undefined)
         left.push(`table ${names.table}`);

@@ -96,7 +96,7 @@ describe('a full --yes run against the local cloud', () => {
       credentials: local.credentials,
     });
     try {
-      const names = resourceNames(NAME);
+      const names = resourceNames(NAME, local.region);
       const account = local.cloud.config.accountId;
       expect(await aws.elbv2.describeLoadBalancer(names.loadBalancer)).toBeUndefined();
       expect(await aws.elbv2.describeTargetGroup(names.targetGroup)).toBeUndefined();
@@ -144,7 +144,7 @@ describe('a full --yes run against the local cloud', () => {
       timeScale: TIME_SCALE,
       // After stage 4 one instance runs with the SSM-only profile: destroy must cope with that too.
       onCheckpoint: ({ path, states }) => {
-        if (image !== undefined || !states.includes('demo:stage5.applying')) return;
+        if (image !== undefined || !states.includes('demo:stage5.acting')) return;
         image = { path, bytes: readFileSync(path) };
         controller.abort();
       },
@@ -167,7 +167,7 @@ describe('a full --yes run against the local cloud', () => {
       credentials: local.credentials,
     });
     try {
-      const names = resourceNames(name);
+      const names = resourceNames(name, local.region);
       expect(await aws.elbv2.describeLoadBalancer(names.loadBalancer)).toBeUndefined();
       expect(await aws.autoscaling.describeGroup(names.group)).toBeUndefined();
       expect(await aws.iam.getInstanceProfile(names.bcProfile)).toBeUndefined();

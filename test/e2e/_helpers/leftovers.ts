@@ -27,7 +27,10 @@ const gone = async (probe: () => Promise<unknown>): Promise<boolean> => {
 };
 
 export async function leftovers(c: Clients, name: string): Promise<string[]> {
-  const n = resourceNames(name);
+  // IAM names carry the Region (they are global); the names from before that are checked too.
+  const region = await c.sts.config.region();
+  const n = resourceNames(name, region);
+  const legacy = resourceNames(name);
   const prefix = `resilient-${name}-`;
   const out: string[] = [];
   const tables = await c.dynamodb.send(new ListTablesCommand({}));
@@ -39,14 +42,14 @@ export async function leftovers(c: Clients, name: string): Promise<string[]> {
   );
   for (const p of params.Parameters ?? []) out.push(`parameter ${p.Name}`);
   const account = (await c.sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
-  for (const role of [n.instanceRole, n.bcRole]) {
+  for (const role of [n.instanceRole, n.bcRole, legacy.instanceRole, legacy.bcRole]) {
     if (!(await gone(() => c.iam.send(new GetRoleCommand({ RoleName: role }))))) out.push(`role ${role}`);
   }
-  for (const profile of [n.instanceProfile, n.bcProfile]) {
+  for (const profile of [n.instanceProfile, n.bcProfile, legacy.instanceProfile, legacy.bcProfile]) {
     if (!(await gone(() => c.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profile })))))
       out.push(`instance profile ${profile}`);
   }
-  for (const policy of [n.instancePolicy, n.bcPolicy]) {
+  for (const policy of [n.instancePolicy, n.bcPolicy, legacy.instancePolicy, legacy.bcPolicy]) {
     const arn = `arn:aws:iam::${account}:policy/${policy}`;
     if (!(await gone(() => c.iam.send(new GetPolicyCommand({ PolicyArn: arn })))))
       out.push(`policy ${policy}`);

@@ -13,7 +13,7 @@ import { recordingHost } from '../../run/_host.ts';
 import { faultFor, type Injection, type Outcome } from './outcomes.ts';
 
 export const NAME = 'demo';
-export const NAMES = resourceNames(NAME);
+export const NAMES = resourceNames(NAME, REGION);
 
 /** One checkpoint write as the disk holds it right after the write. */
 export interface Saved {

@@ -66,6 +66,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       Arn: p.arn,
       CreateDate: new Date(0),
       Roles: p.roles.map(role),
+      Tags: world.iamTags.get(`instance-profile:${name}`) ?? [],
     };
   };
   const iam: Iam = {
@@ -74,13 +75,16 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       const arn = `arn:aws:iam::${ACCOUNT}:policy/${name}`;
       if (world.policies.has(arn)) return { exists: true, arn };
       world.policies.set(arn, { name, arn });
+      world.iamTags.set(`policy:${name}`, tags);
       world.created('policy', name);
       return { created: true, arn };
     },
     async getPolicy(arn) {
       await enter('iam.getPolicy');
       const p = world.policies.get(arn);
-      return p === undefined ? undefined : { PolicyName: p.name, Arn: p.arn };
+      return p === undefined
+        ? undefined
+        : { PolicyName: p.name, Arn: p.arn, Tags: world.iamTags.get(`policy:${p.name}`) ?? [] };
     },
     async deletePolicy(arn) {
       await enter('iam.deletePolicy');
@@ -93,12 +97,15 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       await enter('iam.createRole');
       if (world.roles.has(name)) return { exists: true };
       world.roles.set(name, { name, arn: role(name).Arn ?? '', attached: new Set() });
+      world.iamTags.set(`role:${name}`, tags);
       world.created('role', name);
       return { created: true, role: role(name) };
     },
     async getRole(name) {
       await enter('iam.getRole');
-      return world.roles.has(name) ? role(name) : undefined;
+      return world.roles.has(name)
+        ? { ...role(name), Tags: world.iamTags.get(`role:${name}`) ?? [] }
+        : undefined;
     },
     async deleteRole(name) {
       await enter('iam.deleteRole');
@@ -129,9 +136,10 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       if (r === undefined) return undefined;
       return [...r.attached].map((arn) => ({ arn, name: arn.split('/').at(-1) ?? '' }));
     },
-    async createInstanceProfile({ name }) {
+    async createInstanceProfile({ name, tags }) {
       await enter('iam.createInstanceProfile');
       if (world.profiles.has(name)) return { exists: true };
+      world.iamTags.set(`instance-profile:${name}`, tags);
       world.profiles.set(name, {
         name,
         arn: `arn:aws:iam::${ACCOUNT}:instance-profile/${name}`,

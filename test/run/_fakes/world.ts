@@ -149,6 +149,8 @@ export class World {
   readonly policies = new Map<string, FakePolicy>();
   readonly roles = new Map<string, FakeRole>();
   readonly profiles = new Map<string, FakeProfile>();
+  /** IAM tags by `kind:name` (policy, role, instance-profile): what says whose a global name is. */
+  readonly iamTags = new Map<string, import('@aws-sdk/client-iam').Tag[]>();
   readonly templates = new Map<string, FakeTemplate>();
   readonly groups = new Map<string, FakeGroup>();
   readonly instances = new Map<string, FakeInstance>();
@@ -249,7 +251,7 @@ export class World {
   #canRead(instance: FakeInstance): boolean {
     const deployment = this.tagOf(instance.tags, DEPLOYMENT_TAG_KEY);
     if (deployment === undefined) return false;
-    const names = resourceNames(deployment);
+    const names = resourceNames(deployment, REGION);
     const table = this.tables.get(this.parameters.get(names.parameters.table) ?? '');
     return (
       instance.effectiveProfile === names.instanceProfile &&
