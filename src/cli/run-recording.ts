@@ -28,6 +28,22 @@ export function recordingFlags(values: RawValues): RecordingFlags {
   };
 }
 
+/**
+ * A resumed run writes its reports where its first part was asked to (the checkpoint's plan keeps
+ * `--report DIR`), unless `--report` says otherwise now.
+ */
+export async function resumedFlags(flags: RecordingFlags, checkpointFile: string): Promise<RecordingFlags> {
+  if (flags.reportDir !== undefined) return flags;
+  const { readCheckpointFile } = await import('../checkpoint/store.ts');
+  const { MACHINE_VERSION } = await import('../../machines/run.ts');
+  try {
+    const reports = readCheckpointFile(checkpointFile, MACHINE_VERSION)?.plan.reports;
+    return reports === undefined ? flags : { ...flags, reportDir: path.resolve(reports) };
+  } catch {
+    return flags;
+  }
+}
+
 export async function withRecording<T>(
   io: Io,
   flags: RecordingFlags,

@@ -3,7 +3,8 @@
  * run on 127.0.0.1, as medians of several short runs and as ratios where the machine's speed cancels out.
  * Progress goes to stderr; stdout gets the report (text) or exactly one JSON object (--json).
  * Options: --quick (one round of each, for trying it out), --no-orchestration (skip the full CLI runs),
- * --no-default-run (skip the full run at time scale 1, the one `npm start` does: about 8 minutes).
+ * --no-default-run (skip the full run at time scale 1, the one `npm start` does: about 8 minutes),
+ * --no-views (skip the cost of --report and of `resilient watch`: five more full runs, test/bench/views.ts).
  */
 import { cpus } from 'node:os';
 import { atLeast, atMost, below, type Figure, unmeasured } from './bars.ts';
@@ -300,6 +301,11 @@ if (args.has('--no-orchestration')) {
       ...(full.exitCode === 0 ? {} : { outputTail: full.tail }),
     };
   }
+}
+// 6. What the reports and the live view cost (#12, #13): test/bench/views.ts.
+if (!args.has('--no-orchestration') && !args.has('--no-views')) {
+  const { viewsBench } = await import('./views.ts');
+  report['views'] = await viewsBench({ timeScale: TIME_SCALE, pairs: quick ? 1 : 2, progress });
 }
 report['benchSeconds'] = round((performance.now() - started) / 1000, 1);
 

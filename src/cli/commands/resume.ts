@@ -3,7 +3,7 @@ import { ResilientError } from '../../errors.ts';
 import { checkpointFileOf, connectRecorded, readRecordedRun } from '../checkpoint-target.ts';
 import type { CommandContext } from '../commands.ts';
 import { resolveRunOptions } from '../run-options.ts';
-import { recordingFlags, withRecording } from '../run-recording.ts';
+import { recordingFlags, resumedFlags, withRecording } from '../run-recording.ts';
 import { runSession, sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, command }: CommandContext): Promise<void> {
@@ -35,7 +35,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     timeScale: recorded.timeScale,
   };
   const session = { stateDir: options.stateDir, run, command: 'resume', fresh: false, cloud: conn };
-  const result = await withRecording(io, recording, session, (tap) =>
+  const result = await withRecording(io, await resumedFlags(recording, file), session, (tap) =>
     runSession(
       io,
       prompter,

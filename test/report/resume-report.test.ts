@@ -1,0 +1,58 @@
+/**
+ * `--report` across a crash: `start --report DIR` SIGKILLed in stage 4, then `resume --report DIR`
+ * finishes the run, and DIR's journal is one journal of two parts (the first one's entries kept, not
+ * overwritten), whose junit.xml still has one passing testcase per stage.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/report/journal.ts';
+import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
+
+const config = tempDir();
+const state = tempDir('resilient-resume-report-');
+let cloud: E2eCloud;
+
+beforeAll(async () => {
+  cloud = await startCloudViaCli(state.path, config.path, 0.05);
+}, 90_000);
+afterAll(async () => {
+  killLeftovers();
+  await cloud?.stop();
+  config.remove();
+  state.remove();
+});
+
+describe('--report across a SIGKILL and a resume', () => {
+  it('the resumed run appends to the journal of its first part, and the reports cover both', async () => {
+    const dir = path.join(state.path, 'report');
+    const common = ['--yes', '--name', 'rr', '--state-dir', state.path, '--report', dir];
+    const crash = await spawnCli(['start', '--time-scale', '0.05', ...common], {
+      env: baseEnv(config.path),
+      deadlineMs: 150_000,
+      onStdout: (out, child) => {
+        if (out.includes('Stage 4:')) child.kill('SIGKILL');
+      },
+    });
+    expect(crash.signal).toBe('SIGKILL');
+    const resumed = await spawnCli(['resume', ...common], { env: baseEnv(config.path), deadlineMs: 150_000 });
+    if (resumed.code !== 0)
+      throw new Error(`resume exit ${resumed.code}\n${resumed.stdout}\n${resumed.stderr}`);
+
+    const journal = JSON.parse(readFileSync(path.join(dir, 'journal.json'), 'utf8')) as Journal;
+    expect(journal.parts.map((p) => p.command)).toEqual(['start', 'resume']);
+    expect(journal.parts[0]?.outcome).toBeUndefined();
+    expect(journal.parts[1]?.outcome).toBe('succeeded');
+    const part1 = journal.entries.filter((e) => e.part === 1);
+    expect(part1.some((e) => e.event.type === 'stage' && e.event.stage === 1)).toBe(true);
+    expect(part1.some((e) => e.event.type === 'probe-sample')).toBe(true);
+    expect(journal.entries.map((e) => e.seq)).toEqual(journal.entries.map((_, i) => i + 1));
+
+    const junit = readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toContain('tests="7" failures="0" errors="0"');
+    for (let stage = 1; stage <= 7; stage++)
+      expect(junit).toContain(`classname="resilient.rr.stage${stage}"`);
+    expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('part 2: <code>resume</code>');
+  }, 240_000);
+});
