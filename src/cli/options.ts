@@ -67,7 +67,11 @@ export const OPTIONS = {
     description: 'write journal.json, junit.xml and report.html of the run to DIR',
   },
   web: { type: 'boolean', description: 'serve a live view of the run on 127.0.0.1 (the URL is printed)' },
-  'web-port': { type: 'string', value: 'P', description: 'port of the --web live view (default: any free port)' },
+  'web-port': {
+    type: 'string',
+    value: 'P',
+    description: 'port of the --web live view (default: any free port)',
+  },
   'probe-rate': {
     type: 'string',
     value: 'N',
