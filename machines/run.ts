@@ -36,7 +36,7 @@ export interface RunOutput {
 }
 
 /** Increment when states, context or actor names change: checkpoints of another version are refused. */
-export const MACHINE_VERSION = 'run-1';
+export const MACHINE_VERSION = 'run-2';
 
 /** The run's outcome from its phases: the first phase that did not succeed decides. */
 export function runOutcome(

@@ -21,7 +21,8 @@ export interface StepPolicy {
 
 export type StepResult<F> =
   | { readonly outcome: 'done'; readonly facts?: Partial<F> }
-  | { readonly outcome: 'retry'; readonly reason: string }
+  /** Not yet: try again after a pause. `facts`: what the step learned before it had to wait (kept). */
+  | { readonly outcome: 'retry'; readonly reason: string; readonly facts?: Partial<F> }
   | { readonly outcome: 'timeout'; readonly reason: string };
 
 export interface StepInput<F> {

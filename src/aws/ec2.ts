@@ -63,10 +63,15 @@ export interface Ec2 {
   instances(filters: Filter[], options?: CallOptions): Promise<InstanceSummary[]>;
   terminateInstances(ids: string[], options?: CallOptions): Promise<'terminating' | 'not-found'>;
   rebootInstances(ids: string[], options?: CallOptions): Promise<'rebooting' | 'not-found'>;
+  /**
+   * The instance's live profile association: `associated`, or `associating` right after a replace
+   * (ReplaceIamInstanceProfileAssociation answers `associating`; the demo reboots only once it is
+   * `associated`). `undefined`: the instance has none (or is gone).
+   */
   profileAssociation(
     instanceId: string,
     options?: CallOptions,
-  ): Promise<{ associationId: string; profileArn: string } | undefined>;
+  ): Promise<{ associationId: string; profileArn: string; state: 'associating' | 'associated' } | undefined>;
   replaceProfileAssociation(
     associationId: string,
     profileName: string,
@@ -250,14 +255,20 @@ export function createEc2(client: EC2Client): Ec2 {
         new DescribeIamInstanceProfileAssociationsCommand({
           Filters: [
             { Name: 'instance-id', Values: [instanceId] },
-            { Name: 'state', Values: ['associated'] },
+            { Name: 'state', Values: ['associating', 'associated'] },
           ],
         }),
         sendOptions(options),
       );
-      const a = out.IamInstanceProfileAssociations?.[0];
+      const live = out.IamInstanceProfileAssociations ?? [];
+      // During a replace the new association may be listed `associating` next to the old one ending.
+      const a = live.find((x) => x.State === 'associating') ?? live[0];
       if (a?.AssociationId === undefined) return undefined;
-      return { associationId: a.AssociationId, profileArn: a.IamInstanceProfile?.Arn ?? '' };
+      return {
+        associationId: a.AssociationId,
+        profileArn: a.IamInstanceProfile?.Arn ?? '',
+        state: a.State === 'associating' ? 'associating' : 'associated',
+      };
     },
     async replaceProfileAssociation(associationId, profileName, options) {
       try {

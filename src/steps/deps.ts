@@ -21,6 +21,11 @@ export interface StepDeps {
   callerIp(): Promise<string | undefined>;
   /** Multiplies polling intervals (the local cloud runs faster than AWS). */
   readonly timeScale: number;
+  /**
+   * The run's first Ctrl+C. A step that chains several mutating calls (the demo's stage 4: swap a
+   * profile, then reboot) lets the call in flight finish and makes no further one once it aborts.
+   */
+  readonly interrupt?: AbortSignal | undefined;
   /** Sleeps, abortable. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }

@@ -7,9 +7,17 @@ import {
   type StageInput,
   type StageResult,
 } from '../../machines/demo.ts';
+import type { StepResult } from '../../machines/step-kit.ts';
 
 /** Demo actors that record their calls; `verdict` decides each observation, `applyFails` breaks a stage. */
-function actors(options: { verdict?: (stage: number) => boolean; applyFails?: number } = {}) {
+function actors(
+  options: {
+    verdict?: (stage: number) => boolean;
+    applyFails?: number;
+    /** A result other than done for a stage's attempt (a wait, a timeout), or undefined. */
+    actRetries?: (stage: number, attempt: number) => StepResult<DemoFacts> | undefined;
+  } = {},
+) {
   const calls: { actor: string; stage: number; facts: DemoFacts }[] = [];
   const note = (actor: string, input: StageInput) =>
     calls.push({ actor, stage: input.stage, facts: input.facts });
@@ -17,11 +25,16 @@ function actors(options: { verdict?: (stage: number) => boolean; applyFails?: nu
     calls,
     machine: demoMachine.provide({
       actors: {
-        applyStage: fromPromise<{ facts?: Partial<DemoFacts> }, StageInput>(async ({ input }) => {
+        act: fromPromise<StepResult<DemoFacts>, StageInput>(async ({ input }) => {
           note('apply', input);
           if (input.stage === options.applyFails) throw new Error('PutParameter denied');
-          return input.stage === 4 ? { facts: { badInstanceId: 'i-bad' } } : {};
+          const wait = options.actRetries?.(input.stage, input.attempt ?? 0);
+          if (wait !== undefined) return wait;
+          return input.stage === 4
+            ? { outcome: 'done', facts: { badInstanceId: 'i-bad' } }
+            : { outcome: 'done' };
         }),
+        settle: fromPromise<StepResult<DemoFacts>, StageInput>(async () => ({ outcome: 'done' })),
         observeStage: fromPromise<StageResult, StageInput>(async ({ input }) => {
           note('observe', input);
           const pass = options.verdict?.(input.stage) ?? true;
@@ -106,7 +119,7 @@ describe('demo machine', () => {
     const { machine } = actors();
     const actor = createActor(machine, { input: input(false) }).start();
     actor.send({ type: 'NEXT' });
-    expect(actor.getSnapshot().matches({ stage1: 'applying' })).toBe(true);
+    expect(actor.getSnapshot().matches({ stage1: 'acting' })).toBe(true);
     await until(actor, (s) => s.matches({ stage1: 'menu' }));
     actor.stop();
   });
@@ -138,6 +151,31 @@ describe('demo machine', () => {
     const { calls, machine } = actors({ applyFails: 2 });
     const output = await finished(createActor(machine, { input: input(true) }).start());
     expect(output).toMatchObject({ outcome: 'failed', error: 'stage 2: PutParameter denied' });
+    expect(calls.filter((c) => c.actor === 'apply').map((c) => c.stage)).toEqual([1, 2, 8]);
+  });
+
+  it('an action that has to wait keeps what it learnt, sleeps, and tries again within the stage', async () => {
+    const { calls, machine } = actors({
+      actRetries: (stage, attempt) =>
+        stage === 4 && attempt < 2
+          ? { outcome: 'retry', reason: 'association associating', facts: { badInstanceId: 'i-chosen' } }
+          : undefined,
+    });
+    const output = await finished(createActor(machine, { input: input(true) }).start());
+    expect(output.outcome).toBe('succeeded');
+    const stage4 = calls.filter((c) => c.actor === 'apply' && c.stage === 4);
+    expect(stage4).toHaveLength(3);
+    // The instance chosen on the first attempt is the one the later attempts get.
+    expect(stage4.slice(1).map((c) => c.facts.badInstanceId)).toEqual(['i-chosen', 'i-chosen']);
+  });
+
+  it('an action that times out fails its stage and still resets', async () => {
+    const { calls, machine } = actors({
+      actRetries: (stage) =>
+        stage === 2 ? { outcome: 'timeout', reason: 'timed out waiting for x.' } : undefined,
+    });
+    const output = await finished(createActor(machine, { input: input(true) }).start());
+    expect(output).toMatchObject({ outcome: 'failed', error: 'stage 2: timed out waiting for x.' });
     expect(calls.filter((c) => c.actor === 'apply').map((c) => c.stage)).toEqual([1, 2, 8]);
   });
 

@@ -18,7 +18,7 @@ describe('run outcomes over the fake cloud', () => {
     const cloud = h.cloud;
     const run = h.start({
       onCheckpoint: ({ states }) => {
-        if (states.includes('demo:stage3.applying') && cloud.faults.fired.length === 0)
+        if (states.includes('demo:stage3.acting') && cloud.faults.fired.length === 0)
           cloud.faults.arm('fatal', { op: 'ssm.putParameter' });
       },
     });
@@ -39,7 +39,7 @@ describe('run outcomes over the fake cloud', () => {
     const run = h.start({
       keep: true,
       onCheckpoint: ({ states }) => {
-        if (states.includes('demo:stage2.applying') && cloud.faults.fired.length === 0)
+        if (states.includes('demo:stage2.acting') && cloud.faults.fired.length === 0)
           cloud.faults.arm('fatal', { op: 'ssm.putParameter' });
       },
     });

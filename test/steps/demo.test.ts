@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AnyActorLogic, createActor, type InputFrom, type OutputFrom, toPromise } from 'xstate';
-import type { DemoFacts, StageResult } from '../../machines/demo.ts';
+import type { DemoFacts, StageInput, StageResult } from '../../machines/demo.ts';
 import { type DeployOutput, deployMachine } from '../../machines/deploy.ts';
 import type { RunEvent } from '../../src/events.ts';
 import { drive } from '../../src/run/drive.ts';
@@ -32,14 +32,30 @@ describe('demo steps over the fake cloud (real instances, load balancer and heal
     facts = (deployed as { output: DeployOutput }).output.facts;
     const { host, deps } = h.process(new Map(), {});
     events = host.events;
-    actors = demoActors(deps);
+    actors = demoActors(deps, { probeIntervalMs: 1 });
   });
   afterEach(() => h.cleanup());
 
-  const stage = (n: number, deadlineMs = 10_000) => ({ stage: n, facts, deadline: Date.now() + deadlineMs });
-  const apply = async (n: number) => {
-    const out = await run(actors.applyStage, stage(n));
-    facts = { ...facts, ...out.facts };
+  const stage = (n: number, deadlineMs = 10_000, auto = true) => ({
+    stage: n,
+    facts,
+    deadline: Date.now() + deadlineMs,
+    auto,
+  });
+  /** Runs an act or settle actor as the machine does: a `retry` is tried again (its facts kept). */
+  const step = async (logic: typeof actors.act, input: StageInput): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      const out = await run(logic, { ...input, facts, attempt });
+      if (out.outcome === 'timeout') throw new Error(out.reason);
+      if (out.facts !== undefined) facts = { ...facts, ...out.facts };
+      if (out.outcome === 'done') return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const apply = async (n: number, deadlineMs?: number, auto = true) => {
+    const input = stage(n, deadlineMs, auto);
+    await step(actors.act, input);
+    await step(actors.settle, input);
   };
   const observe = (n: number, deadlineMs?: number): Promise<StageResult> =>
     run(actors.observeStage, stage(n, deadlineMs));
@@ -94,7 +110,7 @@ describe('demo steps over the fake cloud (real instances, load balancer and heal
   it('a stage that cannot reach its state by the deadline fails with a timeout, not a hang', async () => {
     await apply(1);
     h.cloud.faults.arm('retryable', { op: 'ec2.replaceProfileAssociation', times: 1_000 });
-    await expect(run(actors.applyStage, stage(4, 120))).rejects.toThrow(/timed out waiting for profile/);
+    await expect(apply(4, 120)).rejects.toThrow(/timed out waiting for profile/);
   });
 
   it('the menu actions report one classified GET and the target health', async () => {
@@ -112,6 +128,6 @@ describe('demo steps over the fake cloud (real instances, load balancer and heal
   });
 
   it('stage 6 without the instance stage 4 chose is refused', async () => {
-    await expect(run(actors.applyStage, stage(6))).rejects.toThrow(/stage 6 without a bad instance/);
+    await expect(run(actors.act, stage(6))).rejects.toThrow(/stage 6 without a bad instance/);
   });
 });
