@@ -7,6 +7,7 @@ import {
   DescribeInstancesCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeLaunchTemplatesCommand,
+  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -87,6 +88,24 @@ export interface Ec2 {
     input: { groupId: string; cidr: string; port: number },
     options?: CallOptions,
   ): Promise<'revoked' | 'not-found'>;
+  /**
+   * Ingress rules carrying a tag (DescribeSecurityGroupRules, filter `tag:<key>`): how destroy finds the
+   * rule it added without a checkpoint.
+   */
+  ingressRulesByTag(key: string, value: string, options?: CallOptions): Promise<IngressRule[]>;
+  /** Revokes rules of a group by id; `'not-found'` when they are already gone. */
+  revokeIngressRules(
+    groupId: string,
+    ruleIds: string[],
+    options?: CallOptions,
+  ): Promise<'revoked' | 'not-found'>;
+}
+
+export interface IngressRule {
+  readonly groupId: string;
+  readonly ruleId: string;
+  readonly cidr: string;
+  readonly port: number;
 }
 
 const isNotFound = (error: unknown): boolean =>
@@ -313,6 +332,46 @@ export function createEc2(client: EC2Client): Ec2 {
         return { ruleId: out.SecurityGroupRules?.[0]?.SecurityGroupRuleId ?? '' };
       } catch (error: unknown) {
         if (isAwsError(error, 'InvalidPermission.Duplicate')) return 'exists';
+        throw error;
+      }
+    },
+    async ingressRulesByTag(key, value, options) {
+      const found: IngressRule[] = [];
+      let token: string | undefined;
+      do {
+        const out = await client.send(
+          new DescribeSecurityGroupRulesCommand({
+            Filters: [{ Name: `tag:${key}`, Values: [value] }],
+            NextToken: token,
+          }),
+          sendOptions(options),
+        );
+        for (const r of out.SecurityGroupRules ?? []) {
+          if (r.IsEgress === true || r.GroupId === undefined || r.SecurityGroupRuleId === undefined) continue;
+          found.push({
+            groupId: r.GroupId,
+            ruleId: r.SecurityGroupRuleId,
+            cidr: r.CidrIpv4 ?? '',
+            port: r.FromPort ?? 0,
+          });
+        }
+        token = out.NextToken;
+      } while (token !== undefined && token !== '');
+      return found;
+    },
+    async revokeIngressRules(groupId, ruleIds, options) {
+      try {
+        await client.send(
+          new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: ruleIds }),
+          sendOptions(options),
+        );
+        return 'revoked';
+      } catch (error: unknown) {
+        if (
+          isAwsError(error, 'InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound') ||
+          isNotFound(error)
+        )
+          return 'not-found';
         throw error;
       }
     },

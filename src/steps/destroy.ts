@@ -232,6 +232,13 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
         const result = await aws.ec2.revokeIngress({ groupId, cidr, port: Number(port) }, { signal });
         gone('ingress-rule', entry.name, result === 'revoked');
       }
+      // The rule is tagged when it is added: found by tag, it is revoked even when the checkpoint is
+      // lost, corrupt or from a version whose ledger we could not read.
+      for (const rule of await aws.ec2.ingressRulesByTag(DEPLOYMENT_TAG_KEY, names.deployment, { signal })) {
+        const name = `${rule.groupId}|${rule.cidr}|${rule.port}`;
+        const result = await aws.ec2.revokeIngressRules(rule.groupId, [rule.ruleId], { signal });
+        gone('ingress-rule', name, result === 'revoked');
+      }
       return done();
     },
     async sweeping(_input, signal) {
@@ -276,6 +283,8 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       }
       if ((await aws.dynamodb.describeTable(names.table, { signal })) !== undefined)
         left.push(`table ${names.table}`);
+      for (const rule of await aws.ec2.ingressRulesByTag(DEPLOYMENT_TAG_KEY, names.deployment, { signal }))
+        left.push(`ingress rule ${rule.ruleId} (${rule.cidr} on ${rule.groupId})`);
       const params = await aws.ssm.getParameters(Object.values(names.parameters), { signal });
       for (const name of Object.keys(params.values)) left.push(`parameter ${name}`);
       if (left.length > 0) return notYet(input, `still present: ${left.join(', ')}`);

@@ -381,12 +381,35 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       const key = `${groupId}|${cidr}|${port}`;
       if (world.ingress.has(key)) return 'exists';
       world.ingress.add(key);
+      const ruleId = world.id('sgr');
+      world.ingressRules.set(key, { ruleId, tags: world.recordsRuleTags ? tags : [] });
       world.created('ingress-rule', key);
-      return { ruleId: world.id('sgr') };
+      return { ruleId };
     },
     async revokeIngress({ groupId, cidr, port }) {
       await enter('ec2.revokeIngress');
+      world.ingressRules.delete(`${groupId}|${cidr}|${port}`);
       return world.ingress.delete(`${groupId}|${cidr}|${port}`) ? 'revoked' : 'not-found';
+    },
+    async ingressRulesByTag(key, value) {
+      await enter('ec2.ingressRulesByTag');
+      return [...world.ingressRules.entries()]
+        .filter(([, r]) => r.tags.some((t) => t.Key === key && t.Value === value))
+        .map(([rule, r]) => {
+          const [groupId = '', cidr = '', port = '80'] = rule.split('|');
+          return { groupId, ruleId: r.ruleId, cidr, port: Number(port) };
+        });
+    },
+    async revokeIngressRules(groupId, ruleIds) {
+      await enter('ec2.revokeIngressRules');
+      let revoked = false;
+      for (const [key, r] of world.ingressRules) {
+        if (!key.startsWith(`${groupId}|`) || !ruleIds.includes(r.ruleId)) continue;
+        world.ingressRules.delete(key);
+        world.ingress.delete(key);
+        revoked = true;
+      }
+      return revoked ? 'revoked' : 'not-found';
     },
   };
 

@@ -29,6 +29,7 @@ import {
   describeVpcs,
   revokeSecurityGroupIngress,
 } from './network.ts';
+import { describeSecurityGroupRules, withRuleTags } from './security-group-rules.ts';
 import { describeLaunchTemplateVersions } from './template-versions.ts';
 import { createLaunchTemplate, deleteLaunchTemplate, describeLaunchTemplates } from './templates.ts';
 
@@ -49,7 +50,8 @@ export const ec2Service: ServiceModule = {
     DescribeVpcs: op(describeVpcs),
     DescribeSubnets: op(describeSubnets),
     DescribeSecurityGroups: op(describeSecurityGroups),
-    AuthorizeSecurityGroupIngress: op(authorizeSecurityGroupIngress),
+    AuthorizeSecurityGroupIngress: op(withRuleTags(authorizeSecurityGroupIngress)),
+    DescribeSecurityGroupRules: op(describeSecurityGroupRules),
     RevokeSecurityGroupIngress: op(revokeSecurityGroupIngress),
     DescribeImages: op(describeImages),
     DescribeInstanceTypeOfferings: op(describeInstanceTypeOfferings),
