@@ -1,7 +1,7 @@
 /**
  * The live view's monitor: a low-rate probe through the load balancer (a few GETs per second, each
- * marked `x-resilient-probe: watch` so the instances' logs and the journal tell them apart from the
- * run's own) and a health read (DescribeTargetHealth + DescribeAutoScalingGroups) a few times per
+ * marked `x-resilient-probe: watch` and `?probe=watch`, so the instances' logs and the journal tell
+ * them apart from the run's own) and a health read (DescribeTargetHealth + DescribeAutoScalingGroups) a few times per
  * health-check interval. Both are the drill's probes (src/probes): this file only schedules them and
  * says when the cloud cannot be reached. Read-only: it never changes anything on the cloud.
  */
@@ -47,10 +47,15 @@ export interface Monitor {
 
 export const DEFAULT_PROBE_RATE = 2;
 
-/** A GET marked as the monitor's, classified like every probe GET; never throws. */
+/**
+ * A GET marked as the monitor's twice over: the header, and `?probe=watch`, which the server ignores
+ * for routing and writes in its request log (`path`), so an instance's log tells the two apart too.
+ * Classified like every probe GET; never throws.
+ */
 export const markedGet: Get = async (url, timeoutMs): Promise<GetView> => {
+  const marked = url.includes('?') ? url : `${url}?probe=${MONITOR_PROBE}`;
   try {
-    const response = await fetch(url, {
+    const response = await fetch(marked, {
       signal: AbortSignal.timeout(timeoutMs),
       headers: { connection: 'close', [PROBE_HEADER]: MONITOR_PROBE, 'user-agent': 'resilient-watch' },
     });

@@ -17,9 +17,12 @@ const ITEM = {
   Metadata: { InstanceId: 'i-0123456789abcdef0', AvailabilityZone: 'us-west-2a' },
 };
 
+const paths: string[] = [];
+
 async function fakeLb(seen: IncomingHttpHeaders[]): Promise<string> {
   lb = createServer((req, res) => {
     seen.push(req.headers);
+    paths.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(ITEM));
   });
@@ -59,6 +62,7 @@ describe('the live view monitor', () => {
     await monitor.stop();
     expect(headers.length).toBeGreaterThanOrEqual(8);
     for (const h of headers) expect(h[PROBE_HEADER]).toBe('watch');
+    for (const p of paths) expect(p).toBe('/?probe=watch');
     const sample = events.find((e) => e.type === 'probe-sample');
     expect(sample?.type === 'probe-sample' && sample.sample).toMatchObject({
       probe: 'watch',
