@@ -245,6 +245,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/watch.ts'),
   },
   {
+    name: 'drill validate',
+    summary: 'check an experiment file (YAML or JSON) without touching any cloud',
+    args: '<file>',
+    positionals: { min: 1, max: 1 },
+    description: [
+      'Parses the file and checks it against resources/experiment.schema.json, then what a',
+      'schema cannot say: every instance selector an action or check names is defined, parameter',
+      'values fit their parameter, no min is above its max, and local-only actions (fault,',
+      'api-faults) appear only in experiments for the local cloud (refused with --target aws).',
+      'A problem exits 2 naming the file, the JSON pointer and line, and what was expected.',
+    ],
+    options: ['target', 'no-color'],
+    examples: [
+      'resilient drill validate resources/experiments/hang-one-instance.yaml',
+      'resilient drill validate my-drill.json --target aws',
+    ],
+    load: () => import('./commands/drill-validate.ts'),
+  },
+  {
     name: 'hello',
     summary: 'Hello, Elastic Load Balancing: list up to 10 load balancers',
     description: [
@@ -377,6 +396,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   local: 'the local cloud daemon',
   'local fault': 'fault injection on the local cloud, for drills and tests',
   config: 'settings that persist between runs',
+  drill: 'experiments as code: check (and, later, run) an experiment file',
 };
 
 export function findCommand(name: string): CommandSpec | undefined {
