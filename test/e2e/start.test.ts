@@ -55,22 +55,15 @@ describe('resilient start on the local cloud', () => {
   });
 
   it('--yes deploys, verifies all seven stages, destroys, exits 0 and leaves nothing behind', async () => {
+    // No --time-scale: the running cloud's 0.05 is adopted (the run's deadlines are built from it), in one line.
     const result = await spawnCli(
-      [
-        'start',
-        '--target',
-        'local',
-        '--yes',
-        '--time-scale',
-        '0.05',
-        '--name',
-        'e2e',
-        '--state-dir',
-        state.path,
-      ],
+      ['start', '--target', 'local', '--yes', '--name', 'e2e', '--state-dir', state.path],
       { env: baseEnv(config.path), deadlineMs: 170_000 },
     );
     if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout}\n${result.stderr}`);
+    expect(result.stdout).toContain(
+      `Using the local cloud already running at ${cloud.endpoint}, at its time scale 0.05 (not 1).`,
+    );
     for (let stage = 1; stage <= 7; stage++)
       expect(result.stdout).toContain(`Stage ${stage} verification: PASS`);
     expect(result.stdout).not.toContain('verification: FAIL');
