@@ -4,7 +4,7 @@
  * Progress goes to stderr; stdout gets the report (text) or exactly one JSON object (--json).
  * Options: --quick (one round of each, for trying it out), --no-orchestration (skip the full CLI runs),
  * --no-default-run (skip the full run at time scale 1, the one `npm start` does: about 8 minutes),
- * --no-views (skip the cost of --report and of `resilient watch`: five more full runs, test/bench/views.ts).
+ * --no-views (skip the cost of --report and of `resilient watch`: eleven more full runs, test/bench/views.ts).
  */
 import { cpus } from 'node:os';
 import { atLeast, atMost, below, type Figure, unmeasured } from './bars.ts';
@@ -305,7 +305,7 @@ if (args.has('--no-orchestration')) {
 // 6. What the reports and the live view cost (#12, #13): test/bench/views.ts.
 if (!args.has('--no-orchestration') && !args.has('--no-views')) {
   const { viewsBench } = await import('./views.ts');
-  report['views'] = await viewsBench({ timeScale: TIME_SCALE, pairs: quick ? 1 : 2, progress });
+  report['views'] = await viewsBench({ timeScale: TIME_SCALE, pairs: quick ? 1 : 5, progress });
 }
 report['benchSeconds'] = round((performance.now() - started) / 1000, 1);
 
