@@ -22,10 +22,12 @@ export async function run({ io, values }: CommandContext): Promise<void> {
   const name = options.name;
   const checkpoint = checkpointPath(options.stateDir, name);
   const log = journalLogPath(options.stateDir, name);
-  if (!existsSync(checkpoint) && !existsSync(log)) {
+  if (!existsSync(checkpoint)) {
+    // A run that finished and destroyed everything removes its checkpoint; its journal stays.
+    const gone = existsSync(log) ? ` Its last run is over and destroyed; its journal is ${log}.` : '';
     throw new ResilientError(
       'PRECONDITION',
-      `There is no deployment named '${name}' in ${options.stateDir} (no ${checkpoint}).`,
+      `There is no deployment named '${name}' in ${options.stateDir} (no ${checkpoint}).${gone}`,
       {
         hint: `start one (in another terminal) with: resilient start --name ${name}   or pass --name / --state-dir`,
       },
