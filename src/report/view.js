@@ -136,6 +136,7 @@ function setTargets(model, targets, at) {
       row.history.push({ at, state: 'absent', reason: null });
       row.state = 'absent';
       row.reason = null;
+      row.description = null;
     }
   }
 }
