@@ -4,7 +4,7 @@ import base from './vitest.config.ts';
 /**
  * `npm run test:fast`: every test that needs no local cloud and no child process (unit and model-based
  * layers, docs/testing.md#the-layers). Whole folders are listed when all their tests are in-process; the
- * exclusions are the tests in those folders that spawn the CLI or another process. A new in-process test
+ * exclusions are the tests in those folders that spawn the CLI or another process, or take minutes. A new in-process test
  * in a listed folder joins by itself; one in a new folder is added here.
  */
 export const FAST_INCLUDE = [
@@ -19,6 +19,8 @@ export const FAST_EXCLUDE = [
   'test/checkpoint/lock.test.ts',
   'test/cli/{color,config,help,local-fault,non-tty,resume,server,status,tmux,usage-errors}.test.ts',
   'test/run/local-cloud.test.ts',
+  // In-process but minutes of CPU: a crash at every state a full run checkpoints, then resume and destroy.
+  'test/run/crash.test.ts',
   'test/server/drain.test.ts',
   'test/userdata/render.test.ts',
 ];

@@ -50,7 +50,7 @@ function injectFaults(x: Exchange, faults: ApiFaults): void {
 }
 
 /**
- * The AWS front door (DESIGN §7), one request through named steps: read the body under a cap; authenticate
+ * The AWS front door (docs/local-cloud.md), one request through named steps: read the body under a cap; authenticate
  * (SigV4 parsed, the service routed by the credential scope's signing name, the caller resolved, the
  * signature verified over the body hashed here, clock skew enforced); scope the Region (the caller's
  * account, the scope's Region); resolve the operation (`X-Amz-Target` or `Action`); draw injected faults;

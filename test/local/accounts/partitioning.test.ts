@@ -51,6 +51,7 @@ import {
   startTestLocalCloud,
   type TestLocalCloud,
 } from '../../_support/local-cloud.ts';
+import { until } from '../../_support/poll.ts';
 
 let local: TestLocalCloud;
 /** A target for one account (`a` or `b`) in one Region. */
@@ -353,13 +354,14 @@ describe('several Regions', () => {
 });
 
 async function waitActive(client: () => DynamoDBClient): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const t = await client().send(new DescribeTableCommand({ TableName: 'dup' }));
-    if (t.Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error('table never ACTIVE');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await until(
+    'table dup to be ACTIVE',
+    async () => {
+      const t = await client().send(new DescribeTableCommand({ TableName: 'dup' }));
+      return t.Table?.TableStatus === 'ACTIVE' ? true : undefined;
+    },
+    { deadlineMs: 10_000, intervalMs: 25 },
+  );
 }
 
 describe('a restart', () => {
