@@ -170,7 +170,7 @@ rollbacks:
     expect(second.output?.outcome).toBe('passed');
     expect(second.output?.facts.selected?.victim).toBe(chosen);
     expect(second.events.some((x) => x.type === 'stage' && x.stage === 1)).toBe(false);
-    expect(h.cloud.world.instances.get(chosen)?.profile).toBe(NAMES.instanceProfile);
+    expect(h.cloud.world.instances.get(chosen ?? '')?.profile).toBe(NAMES.instanceProfile);
     expect(h.cloud.world.parameters.get(NAMES.parameters.healthCheck)).toBe('shallow');
   });
 });
