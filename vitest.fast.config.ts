@@ -13,10 +13,14 @@ export const FAST_INCLUDE = [
   'test/local/api/{codec-coverage,iam-policy}.test.ts',
   'test/local/dataplane/{target-health,fault-proxy}.test.ts',
   'test/local/services/autoscaling/{reconcile,restore}.test.ts',
+  'test/{drill,probes,report}/**/*.test.ts',
+  'test/watch/{monitor,server}.test.ts',
 ];
 
 export const FAST_EXCLUDE = [
   'test/checkpoint/lock.test.ts',
+  'test/drill/validate.test.ts',
+  'test/report/resume-report.test.ts',
   'test/cli/{color,config,help,local-fault,non-tty,resume,server,status,tmux,usage-errors}.test.ts',
   'test/run/local-cloud.test.ts',
   // In-process but minutes of CPU: a crash at every state a full run checkpoints, then resume and destroy.
