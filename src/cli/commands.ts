@@ -245,6 +245,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/watch.ts'),
   },
   {
+    name: 'drill',
+    summary: 'run an experiment file against a deployment kept by start --keep',
+    args: '<file>',
+    positionals: { min: 1, max: 1 },
+    description: [
+      'Runs the experiment (see USAGE.md, "Experiments") against the deployment named --name,',
+      'which `resilient start --keep --name N` deployed: the steady state is checked (nothing is',
+      'changed when it does not hold), the stages act, wait and are checked by probes through the',
+      'load balancer, stop conditions abort, the rollbacks always run, and the steady state is',
+      'checked again. The file is validated first: a bad one exits 2 and touches nothing.',
+      'PASS exits 0; a failed or aborted drill exits 1; Ctrl+C exits 130 after the call in',
+      'flight, and the same command resumes the drill at its stage (<state-dir>/<name>.drill.json).',
+      'To check a file only: resilient drill validate <file>.',
+    ],
+    options: ['name', 'state-dir', ...RECORDING_OPTIONS, 'no-color'],
+    examples: [
+      'resilient start --keep --name lab --yes --time-scale 0.05',
+      'resilient drill resources/experiments/hang-one-instance.yaml --name lab',
+      'resilient destroy --name lab',
+    ],
+    load: () => import('./commands/drill.ts'),
+  },
+  {
     name: 'drill validate',
     summary: 'check an experiment file (YAML or JSON) without touching any cloud',
     args: '<file>',
@@ -396,7 +419,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   local: 'the local cloud daemon',
   'local fault': 'fault injection on the local cloud, for drills and tests',
   config: 'settings that persist between runs',
-  drill: 'experiments as code: check (and, later, run) an experiment file',
+  drill: 'experiments as code: run or check an experiment file',
 };
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -129,6 +129,10 @@ export function parseInvocation(argv: readonly string[]): Invocation {
       args = args.slice(1);
     }
     const [sub, ...subArgs] = args;
+    // A group that is also a command (`drill FILE`, `drill validate FILE`): anything but a subcommand is its.
+    const own = findCommand(group);
+    if (own !== undefined && (sub === undefined || findCommand(`${group} ${sub}`) === undefined))
+      return parseFor(own, args);
     if (sub === undefined || sub === '--help' || sub === '-h') return { kind: 'group-help', group };
     const spec = findCommand(`${group} ${sub}`);
     if (spec === undefined) {
