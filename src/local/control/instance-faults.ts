@@ -7,7 +7,8 @@
  * data plane's relays do, so a restarted daemon starts with none.
  */
 import type { Cloud, InstanceFault } from '../contracts.ts';
-import { ec2State, instanceState, instanceStatus, visibleInstances } from '../services/ec2/model.ts';
+import { instanceStatus } from '../services/ec2/instance-lifecycle.ts';
+import { ec2State, instanceState, visibleInstances } from '../services/ec2/model.ts';
 
 /** A fault that lasts until healed. */
 export type LastingFault = { readonly kind: 'hang' } | { readonly kind: 'slow'; readonly delayMs: number };

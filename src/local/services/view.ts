@@ -14,7 +14,8 @@ import type {
   TargetGroupSpec,
 } from '../contracts.ts';
 import { findInstanceProfile } from './ec2/iam-link.ts';
-import { currentAssociation, ec2State, instanceState, markImpaired } from './ec2/model.ts';
+import { currentAssociation, markImpaired } from './ec2/instance-lifecycle.ts';
+import { ec2State, instanceState } from './ec2/model.ts';
 import { elbv2State, loadBalancerState } from './elbv2/model.ts';
 import { issueRoleSession } from './sts/sessions.ts';
 

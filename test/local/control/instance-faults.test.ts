@@ -10,13 +10,13 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelOnlyDataPlane } from '../../../src/local/api/model-only-dataplane.ts';
 import type { InstanceFault } from '../../../src/local/contracts.ts';
 import {
   type ControlClient,
   ControlRouteError,
   createControlClient,
 } from '../../../src/local/control/client.ts';
+import { ModelOnlyDataPlane } from '../../../src/local/dataplane/model-only.ts';
 import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
 import { until as poll } from '../../_support/poll.ts';
 

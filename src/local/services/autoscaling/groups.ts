@@ -4,24 +4,10 @@
  * Reads reconcile first too, so the answer never lags the timestamps it is derived from.
  */
 import type {
-  Activity,
-  AttachLoadBalancerTargetGroupsCommandInput,
-  AttachLoadBalancerTargetGroupsCommandOutput,
-  AutoScalingGroup,
   CreateAutoScalingGroupCommandInput,
   CreateAutoScalingGroupCommandOutput,
   DeleteAutoScalingGroupCommandInput,
   DeleteAutoScalingGroupCommandOutput,
-  DescribeAutoScalingGroupsCommandInput,
-  DescribeAutoScalingGroupsCommandOutput,
-  DescribeAutoScalingInstancesCommandInput,
-  DescribeAutoScalingInstancesCommandOutput,
-  DescribeLoadBalancerTargetGroupsCommandInput,
-  DescribeLoadBalancerTargetGroupsCommandOutput,
-  DescribeScalingActivitiesCommandInput,
-  DescribeScalingActivitiesCommandOutput,
-  DetachLoadBalancerTargetGroupsCommandInput,
-  DetachLoadBalancerTargetGroupsCommandOutput,
   SetDesiredCapacityCommandInput,
   SetDesiredCapacityCommandOutput,
   TerminateInstanceInAutoScalingGroupCommandInput,
@@ -30,53 +16,22 @@ import type {
   UpdateAutoScalingGroupCommandOutput,
 } from '@aws-sdk/client-auto-scaling';
 import type { CallContext, Cloud } from '../../contracts.ts';
-import {
-  ec2State,
-  findInstance,
-  findLaunchTemplate,
-  resolveVersion,
-  terminateInstance,
-} from '../ec2/model.ts';
-import { deregisterTargets, findTargetGroup, registerTargets } from '../elbv2/model.ts';
-import { matchesFilters } from '../shared/filters.ts';
+import { terminateInstance } from '../ec2/instance-lifecycle.ts';
+import { ec2State, findLaunchTemplate, resolveVersion } from '../ec2/model.ts';
+import { findTargetGroup } from '../elbv2/model.ts';
 import { isoSeconds } from '../shared/ids.ts';
-import { decodeToken, encodeToken, page } from '../shared/paging.ts';
+import type { Out } from '../shared/ops.ts';
+import { toActivity } from './describe-groups.ts';
 import { asgErrors } from './errors.ts';
 import {
-  type ActivityRecord,
   activitiesInProgress,
   autoScalingState,
-  beginTermination,
   findGroup,
   type GroupRecord,
-  liveMembers,
-  reconcileAutoScaling,
+  groupOrThrow,
   recordActivity,
 } from './model.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
-
-function groupOrThrow(cloud: Cloud, name: string | undefined): GroupRecord {
-  if (name === undefined) throw asgErrors.validation('AutoScalingGroupName is required');
-  const group = findGroup(cloud, name);
-  if (group === undefined) throw asgErrors.groupNotFound(name);
-  return group;
-}
-
-function toActivity(a: ActivityRecord): Activity {
-  return {
-    ActivityId: a.activityId,
-    AutoScalingGroupName: a.groupName,
-    AutoScalingGroupARN: a.groupArn,
-    Description: a.description,
-    Cause: a.cause,
-    StartTime: new Date(a.startTime),
-    ...(a.endTime === undefined ? {} : { EndTime: new Date(a.endTime) }),
-    StatusCode: a.statusCode,
-    Progress: a.progress,
-    Details: a.details,
-  };
-}
+import { beginTermination, reconcileAutoScaling } from './reconcile.ts';
 
 function resolveTemplate(
   cloud: Cloud,
@@ -102,7 +57,7 @@ function checkSizes(min: number, max: number, desired: number): void {
   if (desired < min || desired > max) throw asgErrors.desiredOutOfRange(desired, min, max);
 }
 
-function checkTargetGroups(cloud: Cloud, arns: readonly string[]): void {
+export function checkTargetGroups(cloud: Cloud, arns: readonly string[]): void {
   for (const arn of arns)
     if (findTargetGroup(cloud, arn) === undefined) throw asgErrors.targetGroupNotFound(arn);
 }
@@ -174,129 +129,6 @@ export function createAutoScalingGroup(
   cloud.commit();
   reconcileAutoScaling(cloud);
   return {};
-}
-
-function toGroup(cloud: Cloud, g: GroupRecord): AutoScalingGroup {
-  const types = new Map(ec2State(cloud).instances.map((i) => [i.instanceId, i.instanceType]));
-  return {
-    AutoScalingGroupName: g.name,
-    AutoScalingGroupARN: g.arn,
-    LaunchTemplate: {
-      LaunchTemplateId: g.launchTemplate.id,
-      LaunchTemplateName: g.launchTemplate.name,
-      Version: g.launchTemplate.version,
-    },
-    MinSize: g.min,
-    MaxSize: g.max,
-    DesiredCapacity: g.desired,
-    DefaultCooldown: g.defaultCooldown,
-    AvailabilityZones: g.zones,
-    LoadBalancerNames: [],
-    TargetGroupARNs: g.targetGroupArns,
-    HealthCheckType: g.healthCheckType,
-    HealthCheckGracePeriod: g.gracePeriod,
-    Instances: g.members.map((m) => ({
-      InstanceId: m.instanceId,
-      InstanceType: types.get(m.instanceId) ?? 't3.micro',
-      AvailabilityZone: m.zone,
-      LifecycleState: m.lifecycle,
-      HealthStatus: m.health,
-      LaunchTemplate: {
-        LaunchTemplateId: m.launchTemplate.id,
-        LaunchTemplateName: m.launchTemplate.name,
-        Version: m.launchTemplate.version,
-      },
-      ProtectedFromScaleIn: false,
-    })),
-    CreatedTime: new Date(g.createdAt),
-    SuspendedProcesses: [],
-    VPCZoneIdentifier: g.subnetIds.join(','),
-    EnabledMetrics: [],
-    Tags: g.tags.map((t) => ({
-      ResourceId: g.name,
-      ResourceType: 'auto-scaling-group',
-      Key: t.Key,
-      Value: t.Value,
-      PropagateAtLaunch: t.PropagateAtLaunch,
-    })),
-    TerminationPolicies: ['Default'],
-    NewInstancesProtectedFromScaleIn: false,
-    ServiceLinkedRoleARN: `arn:aws:iam::${cloud.config.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-    TrafficSources: g.targetGroupArns.map((arn) => ({ Identifier: arn, Type: 'elbv2' })),
-    CapacityRebalance: false,
-  };
-}
-
-function maxRecords(value: number | undefined, fallback: number): number {
-  const max = value ?? fallback;
-  if (!Number.isInteger(max) || max < 1 || max > 100) {
-    throw asgErrors.validation(
-      `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
-    );
-  }
-  return max;
-}
-
-export function describeAutoScalingGroups(
-  input: DescribeAutoScalingGroupsCommandInput,
-  { cloud }: CallContext,
-): Out<DescribeAutoScalingGroupsCommandOutput> {
-  reconcileAutoScaling(cloud);
-  const names = input.AutoScalingGroupNames ?? [];
-  const selected = autoScalingState(cloud).groups.filter((g) => {
-    if (names.length > 0 && !names.includes(g.name)) return false;
-    return matchesFilters(
-      input.Filters,
-      (name) => {
-        if (name.startsWith('tag:')) return g.tags.filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
-        if (name === 'tag-key') return g.tags.map((t) => t.Key);
-        if (name === 'tag-value') return g.tags.map((t) => t.Value);
-        return undefined;
-      },
-      (name) => asgErrors.validation(`Filter ${name} is not supported`),
-    );
-  });
-  const offset = decodeToken('DescribeAutoScalingGroups', input.NextToken);
-  if (offset === undefined) throw asgErrors.invalidNextToken();
-  const { items, next } = page(selected, offset, maxRecords(input.MaxRecords, 50));
-  return {
-    AutoScalingGroups: items.map((g) => toGroup(cloud, g)),
-    ...(next === undefined ? {} : { NextToken: encodeToken('DescribeAutoScalingGroups', next) }),
-  };
-}
-
-export function describeAutoScalingInstances(
-  input: DescribeAutoScalingInstancesCommandInput,
-  { cloud }: CallContext,
-): Out<DescribeAutoScalingInstancesCommandOutput> {
-  reconcileAutoScaling(cloud);
-  const ids = input.InstanceIds ?? [];
-  const rows = autoScalingState(cloud).groups.flatMap((g) =>
-    g.members
-      .filter((m) => ids.length === 0 || ids.includes(m.instanceId))
-      .map((m) => ({
-        InstanceId: m.instanceId,
-        InstanceType: findInstance(cloud, m.instanceId)?.instanceType ?? 't3.micro',
-        AutoScalingGroupName: g.name,
-        AvailabilityZone: m.zone,
-        LifecycleState: m.lifecycle,
-        // DescribeAutoScalingInstances reports upper-case health (docs/local-cloud.md#auto-scaling).
-        HealthStatus: m.health.toUpperCase(),
-        LaunchTemplate: {
-          LaunchTemplateId: m.launchTemplate.id,
-          LaunchTemplateName: m.launchTemplate.name,
-          Version: m.launchTemplate.version,
-        },
-        ProtectedFromScaleIn: false,
-      })),
-  );
-  const offset = decodeToken('DescribeAutoScalingInstances', input.NextToken);
-  if (offset === undefined) throw asgErrors.invalidNextToken();
-  const { items, next } = page(rows, offset, maxRecords(input.MaxRecords, 50));
-  return {
-    AutoScalingInstances: items,
-    ...(next === undefined ? {} : { NextToken: encodeToken('DescribeAutoScalingInstances', next) }),
-  };
 }
 
 export function updateAutoScalingGroup(
@@ -422,88 +254,4 @@ export function deleteAutoScalingGroup(
   state.groups = state.groups.filter((g) => g !== group);
   cloud.commit();
   return {};
-}
-
-export function attachLoadBalancerTargetGroups(
-  input: AttachLoadBalancerTargetGroupsCommandInput,
-  { cloud }: CallContext,
-): Out<AttachLoadBalancerTargetGroupsCommandOutput> {
-  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
-  const arns = input.TargetGroupARNs ?? [];
-  checkTargetGroups(cloud, arns);
-  for (const arn of arns) {
-    if (!group.targetGroupArns.includes(arn)) group.targetGroupArns.push(arn);
-    // Attaching is additive and registers the group's InService instances (docs/local-cloud.md#auto-scaling).
-    const tg = findTargetGroup(cloud, arn);
-    const inService = group.members
-      .filter((m) => m.lifecycle === 'InService')
-      .map((m) => ({ id: m.instanceId }));
-    if (tg && inService.length > 0) registerTargets(cloud, tg, inService);
-  }
-  cloud.commit();
-  reconcileAutoScaling(cloud);
-  return {};
-}
-
-export function detachLoadBalancerTargetGroups(
-  input: DetachLoadBalancerTargetGroupsCommandInput,
-  { cloud }: CallContext,
-): Out<DetachLoadBalancerTargetGroupsCommandOutput> {
-  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
-  const arns = input.TargetGroupARNs ?? [];
-  for (const arn of arns) {
-    if (!group.targetGroupArns.includes(arn)) continue;
-    group.targetGroupArns = group.targetGroupArns.filter((a) => a !== arn);
-    // Detaching deregisters (with draining); the instances keep running.
-    const tg = findTargetGroup(cloud, arn);
-    if (tg)
-      deregisterTargets(
-        cloud,
-        tg,
-        liveMembers(group).map((m) => ({ id: m.instanceId })),
-      );
-  }
-  cloud.commit();
-  return {};
-}
-
-export function describeLoadBalancerTargetGroups(
-  input: DescribeLoadBalancerTargetGroupsCommandInput,
-  { cloud }: CallContext,
-): Out<DescribeLoadBalancerTargetGroupsCommandOutput> {
-  reconcileAutoScaling(cloud);
-  const group = groupOrThrow(cloud, input.AutoScalingGroupName);
-  return {
-    LoadBalancerTargetGroups: group.targetGroupArns.map((arn) => {
-      const tg = findTargetGroup(cloud, arn);
-      const registered = liveMembers(group).filter((m) => tg?.targets.some((t) => t.id === m.instanceId));
-      // Added once every member is registered; InService once one of them is InService (docs/local-cloud.md#auto-scaling).
-      const state = registered.some((m) => m.lifecycle === 'InService')
-        ? 'InService'
-        : registered.length === liveMembers(group).length
-          ? 'Added'
-          : 'Adding';
-      return { LoadBalancerTargetGroupARN: arn, State: state };
-    }),
-  };
-}
-
-export function describeScalingActivities(
-  input: DescribeScalingActivitiesCommandInput,
-  { cloud }: CallContext,
-): Out<DescribeScalingActivitiesCommandOutput> {
-  reconcileAutoScaling(cloud);
-  const ids = input.ActivityIds ?? [];
-  const selected = autoScalingState(cloud).activities.filter(
-    (a) =>
-      (input.AutoScalingGroupName === undefined || a.groupName === input.AutoScalingGroupName) &&
-      (ids.length === 0 || ids.includes(a.activityId)),
-  );
-  const offset = decodeToken('DescribeScalingActivities', input.NextToken);
-  if (offset === undefined) throw asgErrors.invalidNextToken();
-  const { items, next } = page(selected, offset, maxRecords(input.MaxRecords, 100));
-  return {
-    Activities: items.map(toActivity),
-    ...(next === undefined ? {} : { NextToken: encodeToken('DescribeScalingActivities', next) }),
-  };
 }

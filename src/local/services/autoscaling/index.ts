@@ -2,24 +2,29 @@
 import type { ServiceModule } from '../../contracts.ts';
 import { op } from '../shared/ops.ts';
 import {
-  attachLoadBalancerTargetGroups,
-  createAutoScalingGroup,
-  deleteAutoScalingGroup,
   describeAutoScalingGroups,
   describeAutoScalingInstances,
-  describeLoadBalancerTargetGroups,
   describeScalingActivities,
-  detachLoadBalancerTargetGroups,
+} from './describe-groups.ts';
+import {
+  createAutoScalingGroup,
+  deleteAutoScalingGroup,
   setDesiredCapacity,
   terminateInstanceInAutoScalingGroup,
   updateAutoScalingGroup,
-} from './handlers.ts';
-import { autoScalingState, findGroup, reconcileAutoScaling } from './model.ts';
+} from './groups.ts';
+import { autoScalingState, findGroup } from './model.ts';
+import { reconcileAutoScaling } from './reconcile.ts';
+import {
+  attachLoadBalancerTargetGroups,
+  describeLoadBalancerTargetGroups,
+  detachLoadBalancerTargetGroups,
+} from './target-group-attachments.ts';
 
 /** Wall-clock time of each cloud's last reconcile pass (not state: it need not survive a restore). */
 const lastPass = new WeakMap<object, number>();
 
-export { reconcileAutoScaling, startAutoScalingTicker } from './model.ts';
+export { reconcileAutoScaling, startAutoScalingTicker } from './reconcile.ts';
 
 export const autoScalingService: ServiceModule = {
   signingName: 'autoscaling',

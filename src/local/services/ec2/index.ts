@@ -1,16 +1,13 @@
 /** The EC2 service module (ec2Query protocol, signing name `ec2`). */
 import type { ServiceModule } from '../../contracts.ts';
 import { op } from '../shared/ops.ts';
+import { describeImages, describeInstanceTypeOfferings } from './images.ts';
 import {
-  associateIamInstanceProfile,
-  describeIamInstanceProfileAssociations,
   describeInstanceStatus,
   describeInstances,
-  disassociateIamInstanceProfile,
   rebootInstances,
-  replaceIamInstanceProfileAssociation,
   terminateInstances,
-} from './handlers.ts';
+} from './instances.ts';
 import {
   createKeyPair,
   createTags,
@@ -19,17 +16,19 @@ import {
   describeKeyPairs,
   describeTags,
 } from './keys-tags.ts';
+import { describeAvailabilityZones, describeSubnets, describeVpcs } from './network.ts';
+import {
+  associateIamInstanceProfile,
+  describeIamInstanceProfileAssociations,
+  disassociateIamInstanceProfile,
+  replaceIamInstanceProfileAssociation,
+} from './profile-associations.ts';
+import { describeSecurityGroupRules, withRuleTags } from './security-group-rules.ts';
 import {
   authorizeSecurityGroupIngress,
-  describeAvailabilityZones,
-  describeImages,
-  describeInstanceTypeOfferings,
   describeSecurityGroups,
-  describeSubnets,
-  describeVpcs,
   revokeSecurityGroupIngress,
-} from './network.ts';
-import { describeSecurityGroupRules, withRuleTags } from './security-group-rules.ts';
+} from './security-groups.ts';
 import { describeLaunchTemplateVersions } from './template-versions.ts';
 import { createLaunchTemplate, deleteLaunchTemplate, describeLaunchTemplates } from './templates.ts';
 

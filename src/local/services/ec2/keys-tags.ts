@@ -21,11 +21,10 @@ import type {
 import { AwsServiceError, type CallContext, type Cloud } from '../../contracts.ts';
 import { matchesFilters } from '../shared/filters.ts';
 import { newId } from '../shared/ids.ts';
+import type { Out } from '../shared/ops.ts';
 import { type TagRecord, tagFilterValues, upsertTags } from '../shared/tags.ts';
 import { ec2Errors } from './errors.ts';
 import { ec2State } from './model.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 interface Taggable {
   id: string;

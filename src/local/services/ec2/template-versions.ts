@@ -12,13 +12,12 @@ import type {
   ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import type { CallContext } from '../../contracts.ts';
+import type { Out } from '../shared/ops.ts';
 import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { ec2Errors } from './errors.ts';
 import type { LaunchTemplateDataRecord, LaunchTemplateRecord, LaunchTemplateVersionRecord } from './model.ts';
 import { resolveVersion } from './model.ts';
 import { findTemplateOrThrow } from './templates.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 function responseData(data: LaunchTemplateDataRecord): ResponseLaunchTemplateData {
   const m = data.MetadataOptions;

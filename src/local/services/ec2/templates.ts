@@ -14,12 +14,11 @@ import type {
 import type { CallContext, Cloud } from '../../contracts.ts';
 import { matchesFilters } from '../shared/filters.ts';
 import { newId } from '../shared/ids.ts';
+import type { Out } from '../shared/ops.ts';
 import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { type TagRecord, tagFilterValues } from '../shared/tags.ts';
 import { ec2Errors } from './errors.ts';
 import { ec2State, type LaunchTemplateDataRecord, type LaunchTemplateRecord } from './model.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 const NAME_RE = /^[a-zA-Z0-9().\-/_]{3,128}$/;
 

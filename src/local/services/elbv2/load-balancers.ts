@@ -23,6 +23,7 @@ import type {
 import type { CallContext, Cloud } from '../../contracts.ts';
 import { ec2State } from '../ec2/model.ts';
 import { randomHex } from '../shared/ids.ts';
+import type { Out } from '../shared/ops.ts';
 import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { elbErrors } from './errors.ts';
 import {
@@ -32,8 +33,6 @@ import {
   type LoadBalancerRecord,
   loadBalancerState,
 } from './model.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 const LB_NAME_RE = /^(?!-)(?!internal-)[a-zA-Z0-9-]{1,32}(?<!-)$/;
 

@@ -8,11 +8,10 @@ import type {
   RemoveTagsCommandOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CallContext, Cloud } from '../../contracts.ts';
+import type { Out } from '../shared/ops.ts';
 import { type TagRecord, upsertTags } from '../shared/tags.ts';
 import { elbErrors } from './errors.ts';
 import { elbv2State } from './model.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 function holder(cloud: Cloud, arn: string): { tags: TagRecord[] } {
   const state = elbv2State(cloud);

@@ -28,6 +28,7 @@ import type {
 import type { CallContext, Cloud } from '../../contracts.ts';
 import { findInstance, instanceState } from '../ec2/model.ts';
 import { randomHex } from '../shared/ids.ts';
+import type { Out } from '../shared/ops.ts';
 import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { elbErrors } from './errors.ts';
 import {
@@ -42,8 +43,6 @@ import {
   type TargetGroupRecord,
   targetHealth,
 } from './model.ts';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 const TG_NAME_RE = /^(?!-)[a-zA-Z0-9-]{1,32}(?<!-)$/;
 

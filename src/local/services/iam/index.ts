@@ -1,5 +1,5 @@
 import type { Cloud, ServiceModule } from '../../contracts.ts';
-import { str } from './common.ts';
+import { str } from './inputs.ts';
 import { instanceProfileOperations } from './instance-profiles.ts';
 import { findRole, iamArn, iamState, roleKey } from './model.ts';
 import { policyOperations } from './policies.ts';

@@ -1,14 +1,14 @@
-import { AwsServiceError } from '../../contracts.ts';
+/**
+ * What IAM's operations share about their inputs: string members, name and path rules, tags (merged by
+ * key, 50 at most) and list paging by `MaxItems`/`Marker`.
+ */
+import { iamErrors } from './errors.ts';
 import type { Tag } from './model.ts';
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const invalid = (member: string, value: string, constraint: string): AwsServiceError =>
-  new AwsServiceError(
-    'ValidationError',
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
+const invalid = iamErrors.validation;
 
 /** IAM name rules (IAM API reference): `[\w+=,.@-]+`, 1–64 for roles, 1–128 for policies and profiles. */
 export function checkName(member: string, value: string, max: number): void {
@@ -44,17 +44,11 @@ export function parseTags(v: unknown): Tag[] {
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
   const byKey = new Map(existing.map((t) => [t.Key, t]));
   for (const t of added) byKey.set(t.Key, t);
-  if (byKey.size > 50)
-    throw new AwsServiceError('LimitExceeded', 'The number of tags has reached the maximum limit.', 409);
+  if (byKey.size > 50) throw iamErrors.limitExceeded('The number of tags has reached the maximum limit.');
   return [...byKey.values()];
 }
 
-export const noSuchEntity = (message: string): AwsServiceError =>
-  new AwsServiceError('NoSuchEntity', message, 404);
-export const alreadyExists = (message: string): AwsServiceError =>
-  new AwsServiceError('EntityAlreadyExists', message, 409);
-export const deleteConflict = (message: string): AwsServiceError =>
-  new AwsServiceError('DeleteConflict', message, 409);
+export const { noSuchEntity, alreadyExists, deleteConflict } = iamErrors;
 
 export interface Page<T> {
   readonly items: T[];
@@ -69,7 +63,7 @@ export interface Page<T> {
 export function paginate<T>(
   items: readonly T[],
   keyOf: (item: T) => string,
-  input: Record<string, unknown>,
+  input: { readonly MaxItems?: number | undefined; readonly Marker?: string | undefined },
 ): Page<T> {
   const max = typeof input.MaxItems === 'number' ? input.MaxItems : 100;
   if (!Number.isInteger(max) || max < 1 || max > 1000) {
@@ -80,7 +74,7 @@ export function paginate<T>(
   const marker = optStr(input.Marker);
   if (marker !== undefined) {
     const from = Buffer.from(marker, 'base64url').toString('utf8');
-    if (from === '') throw new AwsServiceError('InvalidInput', 'Invalid Marker.');
+    if (from === '') throw iamErrors.invalidInput('Invalid Marker.');
     start = sorted.findIndex((item) => keyOf(item) >= from);
     if (start < 0) start = sorted.length;
   }
@@ -90,5 +84,5 @@ export function paginate<T>(
   return { items: page, IsTruncated: true, Marker: Buffer.from(keyOf(next), 'utf8').toString('base64url') };
 }
 
-export const byPathPrefix = (path: string, input: Record<string, unknown>): boolean =>
+export const byPathPrefix = (path: string, input: { readonly PathPrefix?: string | undefined }): boolean =>
   path.startsWith(optStr(input.PathPrefix) ?? '/');

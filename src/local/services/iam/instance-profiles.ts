@@ -1,4 +1,18 @@
-import { AwsServiceError, type CallContext, type Cloud } from '../../contracts.ts';
+import type {
+  AddRoleToInstanceProfileCommandInput,
+  CreateInstanceProfileCommandInput,
+  DeleteInstanceProfileCommandInput,
+  GetInstanceProfileCommandInput,
+  ListInstanceProfilesCommandInput,
+  ListInstanceProfilesForRoleCommandInput,
+  ListInstanceProfileTagsCommandInput,
+  RemoveRoleFromInstanceProfileCommandInput,
+  TagInstanceProfileCommandInput,
+} from '@aws-sdk/client-iam';
+import type { CallContext, Cloud } from '../../contracts.ts';
+import { op } from '../shared/ops.ts';
+import { iamErrors } from './errors.ts';
+import { iamId } from './ids.ts';
 import {
   alreadyExists,
   byPathPrefix,
@@ -11,12 +25,9 @@ import {
   paginate,
   parseTags,
   str,
-} from './common.ts';
-import { iamId } from './ids.ts';
+} from './inputs.ts';
 import { type InstanceProfileRecord, iamArn, iamState, roleKey } from './model.ts';
 import { requireRole, roleOutput } from './roles.ts';
-
-type Input = Record<string, unknown>;
 
 function requireProfile(cloud: Cloud, name: string): InstanceProfileRecord {
   const p = iamState(cloud).instanceProfiles[roleKey(name)];
@@ -40,7 +51,7 @@ function profileOutput(cloud: Cloud, p: InstanceProfileRecord, withTags = true):
   };
 }
 
-function createInstanceProfile(input: Input, { cloud }: CallContext): unknown {
+function createInstanceProfile(input: CreateInstanceProfileCommandInput, { cloud }: CallContext): unknown {
   const name = str(input.InstanceProfileName);
   checkName('instanceProfileName', name, 128);
   const path = checkPath('path', optStr(input.Path) ?? '/');
@@ -61,11 +72,11 @@ function createInstanceProfile(input: Input, { cloud }: CallContext): unknown {
   return { InstanceProfile: profileOutput(cloud, record) };
 }
 
-function getInstanceProfile(input: Input, { cloud }: CallContext): unknown {
+function getInstanceProfile(input: GetInstanceProfileCommandInput, { cloud }: CallContext): unknown {
   return { InstanceProfile: profileOutput(cloud, requireProfile(cloud, str(input.InstanceProfileName))) };
 }
 
-function deleteInstanceProfile(input: Input, { cloud }: CallContext): unknown {
+function deleteInstanceProfile(input: DeleteInstanceProfileCommandInput, { cloud }: CallContext): unknown {
   const p = requireProfile(cloud, str(input.InstanceProfileName));
   if (p.roleNames.length > 0)
     throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
@@ -75,22 +86,24 @@ function deleteInstanceProfile(input: Input, { cloud }: CallContext): unknown {
 }
 
 /** An instance profile holds at most one role (IAM quota InstanceSessionsPerInstanceProfile = 1). */
-function addRoleToInstanceProfile(input: Input, { cloud }: CallContext): unknown {
+function addRoleToInstanceProfile(
+  input: AddRoleToInstanceProfileCommandInput,
+  { cloud }: CallContext,
+): unknown {
   const p = requireProfile(cloud, str(input.InstanceProfileName));
   const role = requireRole(cloud, str(input.RoleName));
   if (p.roleNames.length >= 1) {
-    throw new AwsServiceError(
-      'LimitExceeded',
-      'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1',
-      409,
-    );
+    throw iamErrors.limitExceeded('Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
   }
   p.roleNames.push(role.roleName);
   cloud.commit();
   return {};
 }
 
-function removeRoleFromInstanceProfile(input: Input, { cloud }: CallContext): unknown {
+function removeRoleFromInstanceProfile(
+  input: RemoveRoleFromInstanceProfileCommandInput,
+  { cloud }: CallContext,
+): unknown {
   const p = requireProfile(cloud, str(input.InstanceProfileName));
   const name = str(input.RoleName);
   const role = requireRole(cloud, name);
@@ -102,7 +115,7 @@ function removeRoleFromInstanceProfile(input: Input, { cloud }: CallContext): un
   return {};
 }
 
-function listInstanceProfiles(input: Input, { cloud }: CallContext): unknown {
+function listInstanceProfiles(input: ListInstanceProfilesCommandInput, { cloud }: CallContext): unknown {
   const all = Object.values(iamState(cloud).instanceProfiles).filter((p) => byPathPrefix(p.path, input));
   const page = paginate(all, (p) => p.name, input);
   return {
@@ -112,7 +125,10 @@ function listInstanceProfiles(input: Input, { cloud }: CallContext): unknown {
   };
 }
 
-function listInstanceProfilesForRole(input: Input, { cloud }: CallContext): unknown {
+function listInstanceProfilesForRole(
+  input: ListInstanceProfilesForRoleCommandInput,
+  { cloud }: CallContext,
+): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   const all = Object.values(iamState(cloud).instanceProfiles).filter((p) =>
     p.roleNames.includes(role.roleName),
@@ -125,27 +141,30 @@ function listInstanceProfilesForRole(input: Input, { cloud }: CallContext): unkn
   };
 }
 
-function tagInstanceProfile(input: Input, { cloud }: CallContext): unknown {
+function tagInstanceProfile(input: TagInstanceProfileCommandInput, { cloud }: CallContext): unknown {
   const p = requireProfile(cloud, str(input.InstanceProfileName));
   p.tags = mergeTags(p.tags, parseTags(input.Tags));
   cloud.commit();
   return {};
 }
 
-function listInstanceProfileTags(input: Input, { cloud }: CallContext): unknown {
+function listInstanceProfileTags(
+  input: ListInstanceProfileTagsCommandInput,
+  { cloud }: CallContext,
+): unknown {
   const p = requireProfile(cloud, str(input.InstanceProfileName));
   const page = paginate(p.tags, (t) => t.Key, input);
   return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
 }
 
 export const instanceProfileOperations = {
-  CreateInstanceProfile: createInstanceProfile,
-  GetInstanceProfile: getInstanceProfile,
-  DeleteInstanceProfile: deleteInstanceProfile,
-  AddRoleToInstanceProfile: addRoleToInstanceProfile,
-  RemoveRoleFromInstanceProfile: removeRoleFromInstanceProfile,
-  ListInstanceProfiles: listInstanceProfiles,
-  ListInstanceProfilesForRole: listInstanceProfilesForRole,
-  TagInstanceProfile: tagInstanceProfile,
-  ListInstanceProfileTags: listInstanceProfileTags,
+  CreateInstanceProfile: op(createInstanceProfile),
+  GetInstanceProfile: op(getInstanceProfile),
+  DeleteInstanceProfile: op(deleteInstanceProfile),
+  AddRoleToInstanceProfile: op(addRoleToInstanceProfile),
+  RemoveRoleFromInstanceProfile: op(removeRoleFromInstanceProfile),
+  ListInstanceProfiles: op(listInstanceProfiles),
+  ListInstanceProfilesForRole: op(listInstanceProfilesForRole),
+  TagInstanceProfile: op(tagInstanceProfile),
+  ListInstanceProfileTags: op(listInstanceProfileTags),
 };

@@ -1,5 +1,19 @@
+import type {
+  AttachRolePolicyCommandInput,
+  CreatePolicyCommandInput,
+  DeletePolicyCommandInput,
+  DetachRolePolicyCommandInput,
+  GetPolicyCommandInput,
+  ListAttachedRolePoliciesCommandInput,
+  ListPoliciesCommandInput,
+  ListPolicyTagsCommandInput,
+  TagPolicyCommandInput,
+} from '@aws-sdk/client-iam';
 import { parsePolicy } from '../../api/iam-policy.ts';
-import { AwsServiceError, type CallContext, type Cloud } from '../../contracts.ts';
+import type { CallContext, Cloud } from '../../contracts.ts';
+import { op } from '../shared/ops.ts';
+import { iamErrors } from './errors.ts';
+import { iamId } from './ids.ts';
 import {
   alreadyExists,
   byPathPrefix,
@@ -12,13 +26,10 @@ import {
   paginate,
   parseTags,
   str,
-} from './common.ts';
-import { iamId } from './ids.ts';
+} from './inputs.ts';
 import { AWS_MANAGED_POLICIES, awsManagedPolicy } from './managed-policies.ts';
 import { iamArn, iamState, type PolicyRecord } from './model.ts';
 import { requireRole } from './roles.ts';
-
-type Input = Record<string, unknown>;
 
 const attachmentCount = (cloud: Cloud, arn: string): number =>
   Object.values(iamState(cloud).roles).filter((r) => r.attachedPolicyArns.includes(arn)).length;
@@ -87,13 +98,13 @@ function requirePolicy(cloud: Cloud, arn: string): PolicyView {
   return p;
 }
 
-function createPolicy(input: Input, { cloud }: CallContext): unknown {
+function createPolicy(input: CreatePolicyCommandInput, { cloud }: CallContext): unknown {
   const name = str(input.PolicyName);
   checkName('policyName', name, 128);
   const path = checkPath('path', optStr(input.Path) ?? '/');
   const document = str(input.PolicyDocument);
   const parsed = parsePolicy(document, 'identity');
-  if (!parsed.ok) throw new AwsServiceError('MalformedPolicyDocument', parsed.message);
+  if (!parsed.ok) throw iamErrors.malformedPolicy(parsed.message);
   const state = iamState(cloud);
   // Policy names are unique per account regardless of path.
   if (Object.values(state.policies).some((p) => p.policyName.toLowerCase() === name.toLowerCase())) {
@@ -114,16 +125,16 @@ function createPolicy(input: Input, { cloud }: CallContext): unknown {
   return { Policy: policyOutput(cloud, customerView(record)) };
 }
 
-function getPolicy(input: Input, { cloud }: CallContext): unknown {
+function getPolicy(input: GetPolicyCommandInput, { cloud }: CallContext): unknown {
   return { Policy: policyOutput(cloud, requirePolicy(cloud, str(input.PolicyArn))) };
 }
 
-function deletePolicy(input: Input, { cloud }: CallContext): unknown {
+function deletePolicy(input: DeletePolicyCommandInput, { cloud }: CallContext): unknown {
   const arn = str(input.PolicyArn);
   const state = iamState(cloud);
   if (state.policies[arn] === undefined) {
     if (awsManagedPolicy(arn) !== undefined) {
-      throw new AwsServiceError('AccessDenied', `Cannot delete the AWS managed policy ${arn}.`, 403);
+      throw iamErrors.accessDenied(`Cannot delete the AWS managed policy ${arn}.`);
     }
     throw noSuchEntity(`Policy ${arn} was not found.`);
   }
@@ -134,7 +145,7 @@ function deletePolicy(input: Input, { cloud }: CallContext): unknown {
 }
 
 /** ListPolicies: Scope All (default) | AWS | Local, OnlyAttached, PathPrefix, Marker/MaxItems. */
-function listPolicies(input: Input, { cloud }: CallContext): unknown {
+function listPolicies(input: ListPoliciesCommandInput, { cloud }: CallContext): unknown {
   const scope = optStr(input.Scope) ?? 'All';
   const views: PolicyView[] = [];
   if (scope !== 'AWS') views.push(...Object.values(iamState(cloud).policies).map(customerView));
@@ -150,7 +161,7 @@ function listPolicies(input: Input, { cloud }: CallContext): unknown {
   };
 }
 
-function tagPolicy(input: Input, { cloud }: CallContext): unknown {
+function tagPolicy(input: TagPolicyCommandInput, { cloud }: CallContext): unknown {
   const arn = str(input.PolicyArn);
   const record = iamState(cloud).policies[arn];
   if (record === undefined) throw noSuchEntity(`Policy ${arn} was not found.`);
@@ -159,7 +170,7 @@ function tagPolicy(input: Input, { cloud }: CallContext): unknown {
   return {};
 }
 
-function listPolicyTags(input: Input, { cloud }: CallContext): unknown {
+function listPolicyTags(input: ListPolicyTagsCommandInput, { cloud }: CallContext): unknown {
   const arn = str(input.PolicyArn);
   const record = iamState(cloud).policies[arn];
   if (record === undefined) throw noSuchEntity(`Policy ${arn} was not found.`);
@@ -167,13 +178,13 @@ function listPolicyTags(input: Input, { cloud }: CallContext): unknown {
   return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
 }
 
-function attachRolePolicy(input: Input, { cloud }: CallContext): unknown {
+function attachRolePolicy(input: AttachRolePolicyCommandInput, { cloud }: CallContext): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   const policy = requirePolicy(cloud, str(input.PolicyArn));
   if (!role.attachedPolicyArns.includes(policy.arn)) {
     // IAM quota: 10 managed policies per role by default.
     if (role.attachedPolicyArns.length >= 10) {
-      throw new AwsServiceError('LimitExceeded', 'Cannot exceed quota for PoliciesPerRole: 10', 409);
+      throw iamErrors.limitExceeded('Cannot exceed quota for PoliciesPerRole: 10');
     }
     role.attachedPolicyArns.push(policy.arn);
     cloud.commit();
@@ -181,7 +192,7 @@ function attachRolePolicy(input: Input, { cloud }: CallContext): unknown {
   return {};
 }
 
-function detachRolePolicy(input: Input, { cloud }: CallContext): unknown {
+function detachRolePolicy(input: DetachRolePolicyCommandInput, { cloud }: CallContext): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   const arn = str(input.PolicyArn);
   if (!role.attachedPolicyArns.includes(arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
@@ -190,7 +201,10 @@ function detachRolePolicy(input: Input, { cloud }: CallContext): unknown {
   return {};
 }
 
-function listAttachedRolePolicies(input: Input, { cloud }: CallContext): unknown {
+function listAttachedRolePolicies(
+  input: ListAttachedRolePoliciesCommandInput,
+  { cloud }: CallContext,
+): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   const attached = role.attachedPolicyArns
     .flatMap((arn) => findPolicy(cloud, arn) ?? [])
@@ -204,13 +218,13 @@ function listAttachedRolePolicies(input: Input, { cloud }: CallContext): unknown
 }
 
 export const policyOperations = {
-  CreatePolicy: createPolicy,
-  GetPolicy: getPolicy,
-  DeletePolicy: deletePolicy,
-  ListPolicies: listPolicies,
-  TagPolicy: tagPolicy,
-  ListPolicyTags: listPolicyTags,
-  AttachRolePolicy: attachRolePolicy,
-  DetachRolePolicy: detachRolePolicy,
-  ListAttachedRolePolicies: listAttachedRolePolicies,
+  CreatePolicy: op(createPolicy),
+  GetPolicy: op(getPolicy),
+  DeletePolicy: op(deletePolicy),
+  ListPolicies: op(listPolicies),
+  TagPolicy: op(tagPolicy),
+  ListPolicyTags: op(listPolicyTags),
+  AttachRolePolicy: op(attachRolePolicy),
+  DetachRolePolicy: op(detachRolePolicy),
+  ListAttachedRolePolicies: op(listAttachedRolePolicies),
 };

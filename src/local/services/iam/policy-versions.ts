@@ -5,14 +5,16 @@
  * as IAM returns every policy document (IAM API reference, GetPolicyVersion: "The policy document returned
  * in this structure is URL-encoded compliant with RFC 3986").
  */
+import type { GetPolicyVersionCommandInput } from '@aws-sdk/client-iam';
 import type { CallContext } from '../../contracts.ts';
-import { noSuchEntity, str } from './common.ts';
+import { op } from '../shared/ops.ts';
+import { noSuchEntity, str } from './inputs.ts';
 import { awsManagedPolicy } from './managed-policies.ts';
 import { iamState } from './model.ts';
 
 const ONLY_VERSION = 'v1';
 
-function getPolicyVersion(input: Record<string, unknown>, { cloud }: CallContext): unknown {
+function getPolicyVersion(input: GetPolicyVersionCommandInput, { cloud }: CallContext): unknown {
   const arn = str(input.PolicyArn);
   const versionId = str(input.VersionId);
   const customer = iamState(cloud).policies[arn];
@@ -31,4 +33,4 @@ function getPolicyVersion(input: Record<string, unknown>, { cloud }: CallContext
   };
 }
 
-export const policyVersionOperations = { GetPolicyVersion: getPolicyVersion };
+export const policyVersionOperations = { GetPolicyVersion: op(getPolicyVersion) };

@@ -1,5 +1,17 @@
+import type {
+  CreateRoleCommandInput,
+  DeleteRoleCommandInput,
+  GetRoleCommandInput,
+  ListRolesCommandInput,
+  ListRoleTagsCommandInput,
+  TagRoleCommandInput,
+  UntagRoleCommandInput,
+} from '@aws-sdk/client-iam';
 import { parsePolicy } from '../../api/iam-policy.ts';
-import { AwsServiceError, type CallContext, type Cloud } from '../../contracts.ts';
+import type { CallContext, Cloud } from '../../contracts.ts';
+import { op } from '../shared/ops.ts';
+import { iamErrors } from './errors.ts';
+import { iamId } from './ids.ts';
 import {
   alreadyExists,
   byPathPrefix,
@@ -12,11 +24,8 @@ import {
   paginate,
   parseTags,
   str,
-} from './common.ts';
-import { iamId } from './ids.ts';
+} from './inputs.ts';
 import { iamArn, iamState, type RoleRecord, roleKey } from './model.ts';
-
-type Input = Record<string, unknown>;
 
 export function requireRole(cloud: Cloud, name: string): RoleRecord {
   const role = iamState(cloud).roles[roleKey(name)];
@@ -39,10 +48,10 @@ export const roleOutput = (role: RoleRecord, withTags = true): Record<string, un
 
 export function checkTrustPolicy(document: string): void {
   const parsed = parsePolicy(document, 'trust');
-  if (!parsed.ok) throw new AwsServiceError('MalformedPolicyDocument', parsed.message);
+  if (!parsed.ok) throw iamErrors.malformedPolicy(parsed.message);
 }
 
-function createRole(input: Input, { cloud }: CallContext): unknown {
+function createRole(input: CreateRoleCommandInput, { cloud }: CallContext): unknown {
   const name = str(input.RoleName);
   checkName('roleName', name, 64);
   const path = checkPath('path', optStr(input.Path) ?? '/');
@@ -50,9 +59,10 @@ function createRole(input: Input, { cloud }: CallContext): unknown {
   checkTrustPolicy(document);
   const maxSessionDuration = typeof input.MaxSessionDuration === 'number' ? input.MaxSessionDuration : 3600;
   if (maxSessionDuration < 3600 || maxSessionDuration > 43200) {
-    throw new AwsServiceError(
-      'ValidationError',
-      `1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`,
+    throw iamErrors.validation(
+      'maxSessionDuration',
+      String(maxSessionDuration),
+      'Member must have value between 3600 and 43200',
     );
   }
   const state = iamState(cloud);
@@ -74,11 +84,11 @@ function createRole(input: Input, { cloud }: CallContext): unknown {
   return { Role: roleOutput(role) };
 }
 
-function getRole(input: Input, { cloud }: CallContext): unknown {
+function getRole(input: GetRoleCommandInput, { cloud }: CallContext): unknown {
   return { Role: roleOutput(requireRole(cloud, str(input.RoleName))) };
 }
 
-function deleteRole(input: Input, { cloud }: CallContext): unknown {
+function deleteRole(input: DeleteRoleCommandInput, { cloud }: CallContext): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   if (role.attachedPolicyArns.length > 0)
     throw deleteConflict('Cannot delete entity, must detach all policies first.');
@@ -91,7 +101,7 @@ function deleteRole(input: Input, { cloud }: CallContext): unknown {
   return {};
 }
 
-function listRoles(input: Input, { cloud }: CallContext): unknown {
+function listRoles(input: ListRolesCommandInput, { cloud }: CallContext): unknown {
   const roles = Object.values(iamState(cloud).roles).filter((r) => byPathPrefix(r.path, input));
   const page = paginate(roles, (r) => r.roleName, input);
   return {
@@ -101,14 +111,14 @@ function listRoles(input: Input, { cloud }: CallContext): unknown {
   };
 }
 
-function tagRole(input: Input, { cloud }: CallContext): unknown {
+function tagRole(input: TagRoleCommandInput, { cloud }: CallContext): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   role.tags = mergeTags(role.tags, parseTags(input.Tags));
   cloud.commit();
   return {};
 }
 
-function untagRole(input: Input, { cloud }: CallContext): unknown {
+function untagRole(input: UntagRoleCommandInput, { cloud }: CallContext): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   const keys = new Set(Array.isArray(input.TagKeys) ? input.TagKeys : []);
   role.tags = role.tags.filter((t) => !keys.has(t.Key));
@@ -116,18 +126,18 @@ function untagRole(input: Input, { cloud }: CallContext): unknown {
   return {};
 }
 
-function listRoleTags(input: Input, { cloud }: CallContext): unknown {
+function listRoleTags(input: ListRoleTagsCommandInput, { cloud }: CallContext): unknown {
   const role = requireRole(cloud, str(input.RoleName));
   const page = paginate(role.tags, (t) => t.Key, input);
   return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
 }
 
 export const roleOperations = {
-  CreateRole: createRole,
-  GetRole: getRole,
-  DeleteRole: deleteRole,
-  ListRoles: listRoles,
-  TagRole: tagRole,
-  UntagRole: untagRole,
-  ListRoleTags: listRoleTags,
+  CreateRole: op(createRole),
+  GetRole: op(getRole),
+  DeleteRole: op(deleteRole),
+  ListRoles: op(listRoles),
+  TagRole: op(tagRole),
+  UntagRole: op(untagRole),
+  ListRoleTags: op(listRoleTags),
 };

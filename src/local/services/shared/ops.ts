@@ -8,3 +8,6 @@ import type { CallContext, Operation } from '../../contracts.ts';
 export function op<I, O>(fn: (input: I, ctx: CallContext) => O): Operation {
   return (input, ctx) => fn(input as I, ctx);
 }
+
+/** A handler's output: the SDK's `XCommandOutput` without the client-side `$metadata`. */
+export type Out<T> = Omit<T, '$metadata'>;

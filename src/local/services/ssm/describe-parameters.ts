@@ -14,11 +14,11 @@ import type {
   ParametersFilter,
 } from '@aws-sdk/client-ssm';
 import type { CallContext } from '../../contracts.ts';
+import type { Out } from '../shared/ops.ts';
 import { decodeToken, encodeToken, page } from '../shared/paging.ts';
 import { ssmErrors } from './errors.ts';
 import { type ParameterRecord, ssmState } from './model.ts';
 
-type Out<T> = Omit<T, '$metadata'>;
 type Predicate = (p: ParameterRecord) => boolean;
 
 const MAX_RESULTS = 50;

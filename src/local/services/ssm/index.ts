@@ -1,19 +1,16 @@
 /** The SSM service module (awsJson1_1 protocol, signing name `ssm`). */
 import type { ServiceModule } from '../../contracts.ts';
 import { op } from '../shared/ops.ts';
+import { describeInstanceInformation, getCommandInvocation, listCommands, sendCommand } from './commands.ts';
 import { describeParameters } from './describe-parameters.ts';
 import {
   deleteParameter,
   deleteParameters,
-  describeInstanceInformation,
-  getCommandInvocation,
   getParameter,
   getParameters,
   getParametersByPath,
-  listCommands,
   putParameter,
-  sendCommand,
-} from './handlers.ts';
+} from './parameters.ts';
 
 const PARAMETER_OPS = new Set([
   'PutParameter',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { describeAutoScalingGroups } from '../../../../src/local/services/autoscaling/describe-groups.ts';
 import {
   createAutoScalingGroup,
   deleteAutoScalingGroup,
-  describeAutoScalingGroups,
   terminateInstanceInAutoScalingGroup,
   updateAutoScalingGroup,
-} from '../../../../src/local/services/autoscaling/handlers.ts';
-import { reconcileAutoScaling } from '../../../../src/local/services/autoscaling/model.ts';
+} from '../../../../src/local/services/autoscaling/groups.ts';
+import { reconcileAutoScaling } from '../../../../src/local/services/autoscaling/reconcile.ts';
 import { ec2State, findInstance, instanceState } from '../../../../src/local/services/ec2/model.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
 import { createListener, createLoadBalancer } from '../../../../src/local/services/elbv2/load-balancers.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { describeAutoScalingGroups } from '../../../../src/local/services/autoscaling/describe-groups.ts';
 import {
   createAutoScalingGroup,
-  describeAutoScalingGroups,
   terminateInstanceInAutoScalingGroup,
-} from '../../../../src/local/services/autoscaling/handlers.ts';
-import { reconcileAutoScaling } from '../../../../src/local/services/autoscaling/model.ts';
+} from '../../../../src/local/services/autoscaling/groups.ts';
+import { reconcileAutoScaling } from '../../../../src/local/services/autoscaling/reconcile.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
 import { adminContext, fakeCloud } from '../_fakes.ts';
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { launchInstance } from '../../../../src/local/services/ec2/instance-lifecycle.ts';
 import {
   describeInstanceStatus,
   describeInstances,
   terminateInstances,
-} from '../../../../src/local/services/ec2/handlers.ts';
-import { ec2State, launchInstance } from '../../../../src/local/services/ec2/model.ts';
+} from '../../../../src/local/services/ec2/instances.ts';
+import { ec2State } from '../../../../src/local/services/ec2/model.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
 import { createDataPlaneView } from '../../../../src/local/services/view.ts';
 import { adminContext, fakeCloud } from '../_fakes.ts';

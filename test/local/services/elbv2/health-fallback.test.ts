@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ec2State, launchInstance } from '../../../../src/local/services/ec2/model.ts';
+import { launchInstance } from '../../../../src/local/services/ec2/instance-lifecycle.ts';
+import { ec2State } from '../../../../src/local/services/ec2/model.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
 import { createListener, createLoadBalancer } from '../../../../src/local/services/elbv2/load-balancers.ts';
 import {
