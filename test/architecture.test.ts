@@ -1,7 +1,7 @@
 /**
  * The dependency rules of docs/architecture.md#the-dependency-rules, checked in the imports: machines
  * import nothing from src but types; the local cloud never imports the orchestrator; the server depends
- * only on its two SDK clients; steps never import the run. Reads files only.
+ * only on its two SDK clients; steps never import the run; core code never prints. Reads files only.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -95,5 +95,24 @@ describe('the dependency rules', () => {
       .flatMap(importsOf)
       .filter((i) => under(i.target, 'src/run', 'src/cli'));
     expect(bad.map(where)).toEqual([]);
+  });
+  it('core code never prints: outside src/cli only process entry points write to stdout or stderr', () => {
+    // The server and the daemon are processes of their own whose logs are their output; the package build
+    // is a script.
+    const entries = new Set([
+      'src/server/main.ts',
+      'src/server/start.ts',
+      'src/local/daemon/main.ts',
+      'src/package-build.js',
+    ]);
+    const bad = ['machines', 'src']
+      .flatMap(sources)
+      .filter((f) => !f.startsWith('src/cli/') && !entries.has(f))
+      .filter((f) =>
+        /\bconsole\.(log|info|warn|error|debug)\(|process\.std(out|err)\.write\(/.test(
+          readFileSync(join(ROOT, f), 'utf8'),
+        ),
+      );
+    expect(bad).toEqual([]);
   });
 });
