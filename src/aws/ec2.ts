@@ -33,12 +33,15 @@ export interface InstanceSummary {
 export interface Ec2 {
   availabilityZones(options?: CallOptions): Promise<string[]>;
   defaultVpcId(options?: CallOptions): Promise<string | undefined>;
-  /** The default subnet of each zone of the default VPC (filter `default-for-az`). */
+  /**
+   * The default subnet of each zone of the default VPC (filter `default-for-az`), and whether it gives
+   * instances a public IPv4 address (`MapPublicIpOnLaunch`).
+   */
   defaultSubnets(
     vpcId: string,
     zones: string[],
     options?: CallOptions,
-  ): Promise<{ id: string; zone: string }[]>;
+  ): Promise<{ id: string; zone: string; publicIp: boolean }[]>;
   /** Zones that offer the instance type; `undefined` when the endpoint does not implement the call. */
   instanceTypeZones(instanceType: string, options?: CallOptions): Promise<string[] | undefined>;
   /**
@@ -173,7 +176,11 @@ export function createEc2(client: EC2Client): Ec2 {
         }),
         sendOptions(options),
       );
-      return (out.Subnets ?? []).map((s) => ({ id: s.SubnetId ?? '', zone: s.AvailabilityZone ?? '' }));
+      return (out.Subnets ?? []).map((s) => ({
+        id: s.SubnetId ?? '',
+        zone: s.AvailabilityZone ?? '',
+        publicIp: s.MapPublicIpOnLaunch === true,
+      }));
     },
     async instanceTypeZones(instanceType, options) {
       try {

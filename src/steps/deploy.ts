@@ -164,6 +164,18 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
       }
       const foreign = await foreignIam(deps, identity.account, partition, signal);
       if (foreign !== undefined) throw foreign;
+      // Instances install Node.js (dnf) and the SDK clients (npm) at boot: from a default VPC's subnet
+      // they reach the repositories only with a public IPv4 address (no NAT gateway there).
+      const privateOnly = usable.filter((s) => !s.publicIp);
+      if (privateOnly.length > 0) {
+        throw new ResilientError(
+          'PRECONDITION',
+          `Default subnet(s) ${privateOnly.map((s) => `${s.id} (${s.zone})`).join(', ')} do not give instances a public IP address (MapPublicIpOnLaunch is false): they could not reach the package repositories to install Node.js and the server.`,
+          {
+            hint: `Turn it back on: aws ec2 modify-subnet-attribute --map-public-ip-on-launch --subnet-id ${privateOnly[0]?.id ?? '<subnet>'}`,
+          },
+        );
+      }
       deps.emit({
         type: 'info',
         message: `Account ${identity.account}, default VPC ${vpcId}, zones ${usable.map((s) => s.zone).join(', ')}.`,

@@ -66,7 +66,7 @@ describe('user data', () => {
         '@aws-sdk/client-dynamodb': pkg.dependencies['@aws-sdk/client-dynamodb'],
       },
     });
-    expect(script).toContain('install --omit=dev');
+    expect(script).toContain('ci --omit=dev');
   });
 
   it('writes the server environment in the exactly delimited heredoc, and parseServerEnv round-trips it', () => {

@@ -271,7 +271,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     },
     async defaultSubnets(_vpc, zones) {
       await enter('ec2.defaultSubnets');
-      return zones.map((zone) => ({ id: `subnet-${zone}`, zone }));
+      return zones.map((zone) => ({ id: `subnet-${zone}`, zone, publicIp: !world.privateSubnets.has(zone) }));
     },
     async instanceTypeZones() {
       await enter('ec2.instanceTypeZones');

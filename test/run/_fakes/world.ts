@@ -160,6 +160,8 @@ export class World {
   readonly loadBalancers = new Map<string, FakeLoadBalancer>();
   readonly listeners = new Map<string, FakeListener>();
   readonly ingress = new Set<string>();
+  /** Zones whose default subnet does not map a public IP at launch (MapPublicIpOnLaunch false). */
+  readonly privateSubnets = new Set<string>();
   /** The id and tags of each ingress rule (`group|cidr|port`), as DescribeSecurityGroupRules lists them. */
   readonly ingressRules = new Map<string, { ruleId: string; tags: { Key?: string; Value?: string }[] }>();
   /** False: a cloud that drops the rule's TagSpecifications (as the local cloud did before B3). */
