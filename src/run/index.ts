@@ -7,7 +7,7 @@ import { type DestroyOutput, destroyMachine } from '../../machines/destroy.ts';
 import { MACHINE_VERSION, type RunOutput, runMachine } from '../../machines/run.ts';
 import type { ClientConfig } from '../aws/clients.ts';
 import { type Aws, createAws } from '../aws/index.ts';
-import type { CheckpointFile, LedgerEntry, Target } from '../checkpoint/schema.ts';
+import type { Account, CheckpointFile, LedgerEntry, Target } from '../checkpoint/schema.ts';
 import {
   type CheckpointStore,
   checkpointPath,
@@ -414,6 +414,8 @@ export function factsOf(snapshot: unknown): DeployFacts {
 export interface RunStatus {
   readonly name: string;
   readonly target: Target;
+  /** The account the run is pinned to: status refuses to ask another account's cloud about it. */
+  readonly account?: Account | undefined;
   readonly state: unknown;
   readonly status: string;
   readonly endpoint?: string | undefined;
@@ -437,6 +439,7 @@ export function runStatus(options: { stateDir: string; name?: string | undefined
   return {
     name,
     target: file.target,
+    account: file.account,
     state: phaseChild === undefined ? snap?.value : { [String(snap?.value)]: phaseChild },
     status: snap?.status ?? 'not started',
     endpoint: facts.dnsName === undefined ? undefined : `http://${facts.dnsName}/`,

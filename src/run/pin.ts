@@ -18,12 +18,20 @@ const label = (a: Account) => (a.partition === 'aws' ? a.id : `${a.id} (${a.part
 
 /** Refuses (exit 1, nothing touched) when the caller is not in the account the checkpoint names. */
 export function assertPinnedAccount(file: CheckpointFile, caller: Account, doing: string): void {
-  const pinned = file.account;
+  assertSameAccount(file.name, file.account, caller, doing);
+}
+
+export function assertSameAccount(
+  name: string,
+  pinned: Account | undefined,
+  caller: Account,
+  doing: string,
+): void {
   if (pinned === undefined) return; // a schema-1 file of a run that never reached preflight: nothing exists
   if (pinned.id === caller.id && pinned.partition === caller.partition) return;
   throw new ResilientError(
     'PRECONDITION',
-    `The run '${file.name}' lives in account ${label(pinned)}, but these credentials are for account ${label(caller)}: refusing to ${doing}.`,
+    `The run '${name}' lives in account ${label(pinned)}, but these credentials are for account ${label(caller)}: refusing to ${doing}.`,
     {
       hint: `nothing was touched; use credentials for account ${pinned.id} (AWS_PROFILE, aws sso login) and try again`,
     },

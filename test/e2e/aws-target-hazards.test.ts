@@ -13,10 +13,12 @@ import { MACHINE_VERSION } from '../../machines/run.ts';
 import { type Clients, createClients } from '../../src/aws/clients.ts';
 import { createAws } from '../../src/aws/index.ts';
 import { readCheckpointFile } from '../../src/checkpoint/store.ts';
+import { buildStatus } from '../../src/cli/commands/status.ts';
 import type { AdminCredentials } from '../../src/local/api/principals.ts';
 import { deploymentTags } from '../../src/names.ts';
 import { destroyRun, factsOf, type RunResult, startRun } from '../../src/run/index.ts';
 import { startTestLocalCloud, type TestLocalCloud } from '../_support/local-cloud.ts';
+import { captureIo } from '../cli/_helpers/cli.ts';
 import { recordingHost } from '../run/_host.ts';
 import { leftovers } from './_helpers/leftovers.ts';
 
@@ -104,6 +106,30 @@ async function destroy(
   }
 }
 
+/** Runs `work` with the SDK's environment pointing at the local cloud with these keys (as `--target aws` does). */
+async function withAwsEnv<T>(
+  credentials: AdminCredentials,
+  region: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const set = {
+    AWS_ENDPOINT_URL: local.endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: region,
+  };
+  const saved = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, set);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 /** A few GETs through the load balancer: the deployment still serves real items from its table. */
 async function servesRealItems(url: string): Promise<void> {
   for (let i = 0; i < 5; i++) {
@@ -126,6 +152,13 @@ describe('--target aws on the local cloud: pinned to its account and Region', ()
     await expect(destroy('pin', region, dir, local.second.credentials)).rejects.toThrow(
       `lives in account ${local.accountId}, but these credentials are for account ${local.second.accountId}`,
     );
+    // status: the SDK's default chain, as `--target aws` uses it, with either account's keys.
+    const statusAs = (credentials: AdminCredentials) =>
+      withAwsEnv(credentials, region, () => buildStatus(captureIo().io, dir, 'pin'));
+    await expect(statusAs(local.second.credentials)).rejects.toThrow(
+      `lives in account ${local.accountId}, but these credentials are for account ${local.second.accountId}: refusing to show its live status`,
+    );
+    expect((await statusAs(local.credentials)).targetHealth.available).toBe(true);
     expect(await leftovers(clients(region), 'pin')).toEqual(before);
     await servesRealItems(url);
     expect(existsSync(join(dir, 'pin.json'))).toBe(true);

@@ -3,6 +3,8 @@
  * taking the lock, so it works while the run is going), plus the live health of its targets when
  * the cloud answers. The JSON document is described in USAGE.md ("status --json").
  */
+import type { Account } from '../../checkpoint/schema.ts';
+import { ResilientError } from '../../errors.ts';
 import type { TargetHealthView } from '../../events.ts';
 import type { CommandContext } from '../commands.ts';
 import type { Io } from '../io.ts';
@@ -47,6 +49,8 @@ async function liveHealth(
   stateDir: string,
   target: { kind: 'local' | 'aws'; region: string },
   targetGroupArn: string | undefined,
+  account: Account | undefined,
+  name: string,
 ): Promise<LiveHealth> {
   if (targetGroupArn === undefined) return { available: false, reason: 'no target group exists' };
   let clientConfig: Record<string, unknown> = { region: target.region };
@@ -62,6 +66,25 @@ async function liveHealth(
   const { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } = await import(
     '@aws-sdk/client-elastic-load-balancing-v2'
   );
+  // The run is pinned to its account: another account's credentials are refused before any other call.
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
+  const sts = new STSClient({ ...clientConfig, maxAttempts: 2 });
+  try {
+    const who = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
+    const { assertSameAccount } = await import('../../run/pin.ts');
+    assertSameAccount(
+      name,
+      account,
+      { id: who.Account ?? '', partition: who.Arn?.split(':')[1] || 'aws' },
+      'show its live status',
+    );
+  } catch (error: unknown) {
+    if (error instanceof ResilientError) throw error;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { available: false, reason };
+  } finally {
+    sts.destroy();
+  }
   const client = new ElasticLoadBalancingV2Client({ ...clientConfig, maxAttempts: 2 });
   try {
     const out = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), {
@@ -126,7 +149,7 @@ export async function buildStatus(io: Io, stateDir: string, name: string): Promi
       arn: e.arn ?? null,
       status: e.status,
     })),
-    targetHealth: await liveHealth(io, stateDir, status.target, tg?.arn),
+    targetHealth: await liveHealth(io, stateDir, status.target, tg?.arn, status.account, status.name),
   };
 }
 
