@@ -25,10 +25,21 @@ export async function run({ io, values, command }: CommandContext): Promise<void
     throw usageError('pass either --name or --from-state, not both');
   }
   const file = fromState ?? (await checkpointFileOf(options.stateDir, options.name));
-  const found = await readRecordedRun(
-    file,
-    fromState === undefined ? options.stateDir : path.dirname(fromState),
-  );
+  // Any version's checkpoint will do (destroy needs its target, account and ledger, not its snapshot). A
+  // corrupt one named by --name is no reason to leave resources behind: sweep by name and tag instead
+  // (the run API moves the file aside first).
+  let found: RecordedRun | undefined;
+  try {
+    found = await readRecordedRun(
+      file,
+      fromState === undefined ? options.stateDir : path.dirname(fromState),
+      true,
+    );
+  } catch (error: unknown) {
+    if (!(error instanceof ResilientError) || error.code !== 'CHECKPOINT' || fromState !== undefined)
+      throw error;
+    io.line(`The checkpoint ${file} is unreadable: ${error.message}`);
+  }
   if (found === undefined && fromState !== undefined) {
     throw new ResilientError('USAGE', `There is no checkpoint at ${fromState}.`, {
       hint: 'pass the checkpoint file a run wrote (<state-dir>/<name>.json), or --name to sweep by name',
