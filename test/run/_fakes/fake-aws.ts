@@ -382,7 +382,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       if (world.ingress.has(key)) return 'exists';
       world.ingress.add(key);
       const ruleId = world.id('sgr');
-      world.ingressRules.set(key, { ruleId, tags: world.recordsRuleTags ? tags : [] });
+      world.ingressRules.set(key, { ruleId, tags });
       world.created('ingress-rule', key);
       return { ruleId };
     },

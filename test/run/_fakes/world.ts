@@ -164,8 +164,6 @@ export class World {
   readonly privateSubnets = new Set<string>();
   /** The id and tags of each ingress rule (`group|cidr|port`), as DescribeSecurityGroupRules lists them. */
   readonly ingressRules = new Map<string, { ruleId: string; tags: { Key?: string; Value?: string }[] }>();
-  /** False: a cloud that drops the rule's TagSpecifications (as the local cloud did before B3). */
-  recordsRuleTags = true;
   /** Real creations per resource (`kind:name`): an adopted or idempotent repeat does not count. */
   readonly creations = new Map<string, number>();
   #serial = 0;
