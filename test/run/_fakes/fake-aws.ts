@@ -70,7 +70,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     };
   };
   const iam: Iam = {
-    async createPolicy({ name }) {
+    async createPolicy({ name, tags }) {
       await enter('iam.createPolicy');
       const arn = `arn:aws:iam::${ACCOUNT}:policy/${name}`;
       if (world.policies.has(arn)) return { exists: true, arn };
@@ -93,7 +93,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       world.policies.delete(arn);
       return 'deleted';
     },
-    async createRole({ name }) {
+    async createRole({ name, tags }) {
       await enter('iam.createRole');
       if (world.roles.has(name)) return { exists: true };
       world.roles.set(name, { name, arn: role(name).Arn ?? '', attached: new Set() });
@@ -376,7 +376,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
         IpPermissions: rules,
       } satisfies SecurityGroup;
     },
-    async authorizeIngress({ groupId, cidr, port }) {
+    async authorizeIngress({ groupId, cidr, port, tags }) {
       await enter('ec2.authorizeIngress');
       const key = `${groupId}|${cidr}|${port}`;
       if (world.ingress.has(key)) return 'exists';
