@@ -193,6 +193,8 @@ const drillSetup = setup({
       return { error: `stage ${context.stage + 1}: ${why}` };
     }),
     next: assign(({ context }) => ({ stage: context.stage + 1 })),
+    /** The hypothesis checks and the rollbacks get a stage's budget of their own. */
+    enterPhase: assign(({ context }) => ({ deadline: Date.now() + context.stageTimeoutMs })),
   },
   guards: {
     isRetry: ({ event }) => resultOf(event)?.outcome === 'retry',
@@ -209,6 +211,7 @@ export const drillMachine = drillSetup.createMachine({
   initial: 'before',
   states: {
     before: {
+      entry: 'enterPhase',
       invoke: {
         src: 'hypothesis',
         input: input('before', 'hypothesis'),
@@ -291,6 +294,7 @@ export const drillMachine = drillSetup.createMachine({
     },
     rollingBack: {
       tags: ['step'],
+      entry: 'enterPhase',
       invoke: {
         src: 'rollback',
         input: input('rollback', 'rollback'),
@@ -302,6 +306,7 @@ export const drillMachine = drillSetup.createMachine({
       },
     },
     after: {
+      entry: 'enterPhase',
       invoke: {
         src: 'hypothesis',
         input: input('after', 'hypothesis'),

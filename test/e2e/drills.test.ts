@@ -1,0 +1,70 @@
+/**
+ * Every shipped example experiment, run by the real CLI against one deployment on the local cloud
+ * (time scale 0.05): `start --keep`, then `drill FILE --name N` for each (each one's rollbacks leave
+ * the deployment as they found it), then `destroy`: every drill passes and nothing is left.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
+import { leftovers } from './_helpers/leftovers.ts';
+
+const config = tempDir();
+const state = tempDir('resilient-e2e-drills-');
+let cloud: E2eCloud;
+const NAME = 'drills';
+
+beforeAll(async () => {
+  cloud = await startCloudViaCli(state.path, config.path, 0.05);
+});
+afterAll(async () => {
+  killLeftovers();
+  await spawnCli(['destroy', '--name', NAME, '--yes', '--state-dir', state.path], {
+    env: baseEnv(config.path),
+    deadlineMs: 120_000,
+  }).catch(() => undefined);
+  await cloud?.stop();
+  config.remove();
+  state.remove();
+});
+
+const EXAMPLES = ['hang-one-instance', 'slow-dependency', 'throttled-replacement'];
+
+describe('the example experiments on the local cloud', () => {
+  it('a bad experiment exits 2 and creates nothing, before any deployment exists', async () => {
+    const r = await spawnCli(
+      ['drill', 'resources/experiments/hang-one-instance.yaml', '--name', NAME, '--state-dir', state.path],
+      {
+        env: baseEnv(config.path),
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`No deployment named '${NAME}' to drill`);
+    expect(await leftovers(cloud.clients, NAME)).toEqual([]);
+  });
+
+  it('start --keep deploys and verifies the seven stages, then each example drill passes, then destroy leaves nothing', async () => {
+    const started = await spawnCli(['start', '--yes', '--keep', '--name', NAME, '--state-dir', state.path], {
+      env: baseEnv(config.path),
+      deadlineMs: 170_000,
+    });
+    if (started.code !== 0)
+      throw new Error(`start: exit ${started.code}\n${started.stdout}\n${started.stderr}`);
+    for (const example of EXAMPLES) {
+      const r = await spawnCli(
+        ['drill', `resources/experiments/${example}.yaml`, '--name', NAME, '--state-dir', state.path],
+        { env: baseEnv(config.path), deadlineMs: 240_000 },
+      );
+      if (r.code !== 0) throw new Error(`${example}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+      expect(r.stdout).toMatch(/Drill '.*' passed; the rollbacks ran/);
+      expect(existsSync(path.join(state.path, `${NAME}.drill.json`))).toBe(false);
+    }
+    const destroyed = await spawnCli(['destroy', '--name', NAME, '--yes', '--state-dir', state.path], {
+      env: baseEnv(config.path),
+      deadlineMs: 120_000,
+    });
+    expect(destroyed.code).toBe(0);
+    expect(await leftovers(cloud.clients, NAME)).toEqual([]);
+  }, 900_000);
+});
