@@ -37,7 +37,7 @@ export class FakeDataPlane implements DataPlane {
   async close(): Promise<void> {}
 }
 
-export interface FakeCloud extends Cloud {
+export interface FakeLocalCloud extends Cloud {
   readonly dataplane: FakeDataPlane;
   /** Moves the clock forward by `ms` (real milliseconds). */
   advance(ms: number): void;
@@ -45,11 +45,11 @@ export interface FakeCloud extends Cloud {
 }
 
 /** A cloud with a manual clock starting at a fixed epoch; `timeScale` 1 unless given. */
-export function fakeCloud(options: { timeScale?: number; zones?: string[] } = {}): FakeCloud {
+export function fakeLocalCloud(options: { timeScale?: number; zones?: string[] } = {}): FakeLocalCloud {
   let now = Date.UTC(2026, 0, 1);
   const timeScale = options.timeScale ?? 1;
   const dataplane = new FakeDataPlane();
-  const cloud: FakeCloud = {
+  const cloud: FakeLocalCloud = {
     config: {
       accountId: '123456789012',
       region: 'us-west-2',

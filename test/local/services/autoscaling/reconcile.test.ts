@@ -15,10 +15,10 @@ import {
   createTargetGroup,
   describeTargetHealth,
 } from '../../../../src/local/services/elbv2/target-groups.ts';
-import { adminContext, type FakeCloud, fakeCloud } from '../_fakes.ts';
+import { adminContext, type FakeLocalCloud, fakeLocalCloud } from '../_fakes.ts';
 
-function setup(): { cloud: FakeCloud; ctx: ReturnType<typeof adminContext> } {
-  const cloud = fakeCloud();
+function setup(): { cloud: FakeLocalCloud; ctx: ReturnType<typeof adminContext> } {
+  const cloud = fakeLocalCloud();
   const ctx = adminContext(cloud);
   createLaunchTemplate(
     {
@@ -30,7 +30,7 @@ function setup(): { cloud: FakeCloud; ctx: ReturnType<typeof adminContext> } {
   return { cloud, ctx };
 }
 
-const members = (cloud: FakeCloud, name = 'g') =>
+const members = (cloud: FakeLocalCloud, name = 'g') =>
   describeAutoScalingGroups({ AutoScalingGroupNames: [name] }, adminContext(cloud)).AutoScalingGroups?.[0]
     ?.Instances ?? [];
 

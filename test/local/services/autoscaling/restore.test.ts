@@ -6,11 +6,11 @@ import {
 } from '../../../../src/local/services/autoscaling/groups.ts';
 import { reconcileAutoScaling } from '../../../../src/local/services/autoscaling/reconcile.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
-import { adminContext, fakeCloud } from '../_fakes.ts';
+import { adminContext, fakeLocalCloud } from '../_fakes.ts';
 
 describe('a restored snapshot', () => {
   it('carries on mid-termination from plain JSON with no timers re-armed', () => {
-    const cloud = fakeCloud();
+    const cloud = fakeLocalCloud();
     const ctx = adminContext(cloud);
     createLaunchTemplate(
       { LaunchTemplateName: 'web', LaunchTemplateData: { InstanceType: 't3.micro' } },
@@ -33,7 +33,7 @@ describe('a restored snapshot', () => {
     terminateInstanceInAutoScalingGroup({ InstanceId: victim, ShouldDecrementDesiredCapacity: false }, ctx);
 
     // What the snapshot writer stores, read back into a fresh cloud at the same instant.
-    const restored = fakeCloud();
+    const restored = fakeLocalCloud();
     restored.advance(cloud.clock.now() - restored.clock.now());
     Object.assign(restored.state, JSON.parse(JSON.stringify(cloud.state)));
     const rctx = adminContext(restored);

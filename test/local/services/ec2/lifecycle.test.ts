@@ -8,10 +8,10 @@ import {
 import { ec2State } from '../../../../src/local/services/ec2/model.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
 import { createDataPlaneView } from '../../../../src/local/services/view.ts';
-import { adminContext, fakeCloud } from '../_fakes.ts';
+import { adminContext, fakeLocalCloud } from '../_fakes.ts';
 
 function launched() {
-  const cloud = fakeCloud();
+  const cloud = fakeLocalCloud();
   const ctx = adminContext(cloud);
   createLaunchTemplate(
     {

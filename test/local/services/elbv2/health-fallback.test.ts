@@ -10,10 +10,10 @@ import {
   registerTargetsOp,
 } from '../../../../src/local/services/elbv2/target-groups.ts';
 import { createDataPlaneView } from '../../../../src/local/services/view.ts';
-import { adminContext, fakeCloud } from '../_fakes.ts';
+import { adminContext, fakeLocalCloud } from '../_fakes.ts';
 
 async function setup() {
-  const cloud = fakeCloud();
+  const cloud = fakeLocalCloud();
   const ctx = adminContext(cloud);
   createLaunchTemplate({ LaunchTemplateName: 'web', LaunchTemplateData: { InstanceType: 't3.micro' } }, ctx);
   const instance = launchInstance(
