@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.ts';
+import { BUILT, PACKAGE_ROOT } from '../package-root.ts';
 import { SERVER_PACKAGES } from './server-files.ts';
 
 interface LockEntry {
@@ -21,7 +21,11 @@ interface LockEntry {
  * (an S3 object), which is left for later.
  */
 export function serverLockfile(name: string, dependencies: Readonly<Record<string, string>>): string {
-  const lock = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package-lock.json'), 'utf8')) as {
+  // The npm package carries its production entries in dist/ (npm never packs the root lockfile).
+  const file = BUILT
+    ? join(PACKAGE_ROOT, 'dist', 'package-lock.json')
+    : join(PACKAGE_ROOT, 'package-lock.json');
+  const lock = JSON.parse(readFileSync(file, 'utf8')) as {
     packages: Record<string, LockEntry>;
   };
   const needed = new Map<string, LockEntry>();
