@@ -150,12 +150,25 @@ describe.skipIf(!hasChromium())('the live view and the report in a real browser 
     expect(result.stdout).toContain('Stage 7 verification: PASS');
   }, 240_000);
 
-  it('start --report DIR writes the three files; report.html renders its timeline offline: bars, stage boundaries, health lanes, seven PASS', async () => {
+  it('start --report DIR --web serves its page while it runs and writes the three files; report.html renders its timeline offline: bars, stage boundaries, health lanes, seven PASS', async () => {
     const dir = path.join(reports.path, 'run');
-    const result = await spawnCli([...START, '--name', 'rep', '--report', dir], {
+    // With --web too: the run serves its own page while it runs (checked over HTTP here; the page
+    // itself is the one the test above drives).
+    let web: Promise<number[]> | undefined;
+    const result = await spawnCli([...START, '--name', 'rep', '--report', dir, '--web'], {
       env: baseEnv(config.path),
       deadlineMs: 200_000,
+      onStdout: (out) => {
+        const url = /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out)?.[1];
+        if (url === undefined || web !== undefined) return;
+        const bare = new URL(url);
+        bare.search = '';
+        web = Promise.all([fetch(bare), fetch(url), fetch(url.replace('/?', '/live.js?'))]).then((rs) =>
+          rs.map((r) => r.status),
+        );
+      },
     });
+    expect(await web).toEqual([403, 200, 200]);
     if (result.code !== 0) throw new Error(`start exited ${result.code}\n${result.stdout}\n${result.stderr}`);
     expect(result.stdout).toContain(`Report: ${path.join(dir, 'journal.json')}`);
 
