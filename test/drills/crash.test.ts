@@ -39,7 +39,7 @@ describe('crash drill', () => {
     const start = ['start', '--yes', '--time-scale', TIME_SCALE, '--name', name];
     const resume = ['resume', '--yes', '--name', name];
     const points: [string[], string][] = [
-      [start, `+ Created IAM role resilient-${name}-bc`], // deploy: table and IAM half made
+      [start, `+ Created IAM role resilient-${name}-us-west-2-bc`], // deploy: table and IAM half made
       [resume, 'Stage 4:'], // demo: before the instance profile swap
       [resume, 'Waiting for the replacement instance'], // demo: an instance terminated, its replacement booting
       [resume, `- Deleted load balancer resilient-${name}-lb`], // destroy: chains in flight
