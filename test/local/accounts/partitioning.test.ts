@@ -44,6 +44,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynalite } from '../../../src/local/services/dynamodb/dynalite.ts';
 import { createDataPlaneView } from '../../../src/local/services/view.ts';
 import {
   type LocalTarget,
@@ -401,6 +402,52 @@ describe('a restart', () => {
         await expect(value('b', 'us-west-2')).rejects.toMatchObject({ name: 'ParameterNotFound' });
       } finally {
         await again.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('adopts the single DynamoDB store of a one-Region daemon as the first account’s default Region', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'resilient-partition-ddb-'));
+    try {
+      // The old layout: one LevelDB store right at <dataDir>/dynamodb.
+      const old = createDynalite(
+        { path: join(dataDir, 'dynamodb'), createTableMs: 0 },
+        '123456789012',
+        'us-west-2',
+      );
+      await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', () => resolve()));
+      const address = old.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      const direct = new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-west-2',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
+      await direct.send(
+        new CreateTableCommand({
+          TableName: 'kept-table',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        }),
+      );
+      direct.destroy();
+      await new Promise<void>((resolve) => old.close(() => resolve()));
+
+      const restored = await startTestLocalCloud({ dataDir });
+      try {
+        const tables = (t: LocalTarget) =>
+          localClient(DynamoDBClient, t)
+            .send(new ListTablesCommand({}))
+            .then((o) => o.TableNames);
+        const home = { endpoint: restored.endpoint, region: 'us-west-2', credentials: restored.credentials };
+        expect(await tables(home)).toEqual(['kept-table']);
+        expect(await tables({ ...home, region: 'eu-west-1' })).toEqual([]);
+        expect(await tables({ ...home, credentials: restored.second.credentials })).toEqual([]);
+      } finally {
+        await restored.close();
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
