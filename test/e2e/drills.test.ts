@@ -3,9 +3,10 @@
  * (time scale 0.05): `start --keep`, then `drill FILE --name N` for each (each one's rollbacks leave
  * the deployment as they found it), then `destroy`: every drill passes and nothing is left.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadExperiment } from '../../src/drill/load.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
 import { leftovers } from './_helpers/leftovers.ts';
@@ -52,12 +53,35 @@ describe('the example experiments on the local cloud', () => {
     if (started.code !== 0)
       throw new Error(`start: exit ${started.code}\n${started.stdout}\n${started.stderr}`);
     for (const example of EXAMPLES) {
+      // The first drill also writes its reports: a testcase per hypothesis check and stage expectation.
+      const report = example === EXAMPLES[0] ? ['--report', path.join(state.path, 'report')] : [];
       const r = await spawnCli(
-        ['drill', `resources/experiments/${example}.yaml`, '--name', NAME, '--state-dir', state.path],
+        [
+          'drill',
+          `resources/experiments/${example}.yaml`,
+          '--name',
+          NAME,
+          '--state-dir',
+          state.path,
+          ...report,
+        ],
         { env: baseEnv(config.path), deadlineMs: 240_000 },
       );
       if (r.code !== 0) throw new Error(`${example}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
       expect(r.stdout).toMatch(/Drill '.*' passed; the rollbacks ran/);
+      // Every stage of the file was checked and passed.
+      const stages = loadExperiment(`resources/experiments/${example}.yaml`, 'local').method;
+      stages.forEach((stage, i) => expect(r.stdout).toContain(`PASS stage ${i + 1}: ${stage.title}`));
+      expect(r.stdout).not.toContain('FAIL');
+      console.log(`--- ${example}\n${r.stdout}`);
+      if (report.length > 0) {
+        const junit = readFileSync(path.join(state.path, 'report', 'junit.xml'), 'utf8');
+        expect(junit).toMatch(/failures="0" errors="0"/);
+        expect(junit).toContain('classname="resilient.drills.hypothesis"');
+        const journal = JSON.parse(readFileSync(path.join(state.path, 'report', 'journal.json'), 'utf8'));
+        expect(journal.parts.map((p: { command: string }) => p.command)).toEqual(['start', 'drill']);
+        expect(existsSync(path.join(state.path, 'report', 'report.html'))).toBe(true);
+      }
       expect(existsSync(path.join(state.path, `${NAME}.drill.json`))).toBe(false);
     }
     const destroyed = await spawnCli(['destroy', '--name', NAME, '--yes', '--state-dir', state.path], {
