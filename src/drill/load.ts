@@ -223,14 +223,24 @@ export function semanticProblem(
     if (a.action === 'api-faults' && (a.throttle ?? 0) + (a.errors ?? 0) > 1)
       problems.push({ pointer: pointerOf(at), message: 'throttle + errors must be at most 1' });
   };
-  experiment.steadyState?.probes.forEach((c, i) => check(c, ['steadyState', 'probes', i]));
-  experiment.method.forEach((stage, s) => {
-    stage.actions?.forEach((a, i) => action(a, ['method', s, 'actions', i]));
-    if (stage.wait !== undefined) check(stage.wait.until, ['method', s, 'wait', 'until']);
-    stage.expect?.forEach((c, i) => check(c, ['method', s, 'expect', i]));
-    stage.continuous?.forEach((c, i) => check(c, ['method', s, 'continuous', i]));
+  experiment.steadyState?.probes.forEach((c, i) => {
+    check(c, ['steadyState', 'probes', i]);
   });
-  experiment.rollbacks?.forEach((a, i) => action(a, ['rollbacks', i]));
+  experiment.method.forEach((stage, s) => {
+    stage.actions?.forEach((a, i) => {
+      action(a, ['method', s, 'actions', i]);
+    });
+    if (stage.wait !== undefined) check(stage.wait.until, ['method', s, 'wait', 'until']);
+    stage.expect?.forEach((c, i) => {
+      check(c, ['method', s, 'expect', i]);
+    });
+    stage.continuous?.forEach((c, i) => {
+      check(c, ['method', s, 'continuous', i]);
+    });
+  });
+  experiment.rollbacks?.forEach((a, i) => {
+    action(a, ['rollbacks', i]);
+  });
   experiment.stopConditions?.forEach((c, i) => {
     for (const [key, r] of Object.entries(c.when)) range(r, ['stopConditions', i, 'when', key]);
   });

@@ -71,9 +71,9 @@ describe('the example experiments on the local cloud', () => {
       expect(r.stdout).toMatch(/Drill '.*' passed; the rollbacks ran/);
       // Every stage of the file was checked and passed.
       const stages = loadExperiment(`resources/experiments/${example}.yaml`, 'local').method;
-      stages.forEach((stage, i) => expect(r.stdout).toContain(`PASS stage ${i + 1}: ${stage.title}`));
+      for (const [i, stage] of stages.entries())
+        expect(r.stdout).toContain(`PASS stage ${i + 1}: ${stage.title}`);
       expect(r.stdout).not.toContain('FAIL');
-      console.log(`--- ${example}\n${r.stdout}`);
       if (report.length > 0) {
         const junit = readFileSync(path.join(state.path, 'report', 'junit.xml'), 'utf8');
         expect(junit).toMatch(/failures="0" errors="0"/);
