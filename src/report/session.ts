@@ -32,6 +32,8 @@ export interface RecordingOptions {
     readonly endpoint?: string | undefined;
     readonly credentials?: ClientConfig['credentials'];
   };
+  /** The deployment already serves (a drill against a kept one): monitor from the start, not from a phase. */
+  readonly deployed?: boolean | undefined;
   /** Says where the page is (its URL on a line of its own) and where the reports went. */
   line(text: string): void;
 }
@@ -96,6 +98,7 @@ export async function openRecording(options: RecordingOptions): Promise<Recordin
     closeAws = undefined;
   };
 
+  if (options.deployed === true) await startMonitoring();
   return {
     recorder,
     url: server?.url,

@@ -9,12 +9,14 @@ import type { CommandContext } from '../commands.ts';
 import { createHost } from '../host.ts';
 import { installInterrupt } from '../interrupt.ts';
 import { resolveRunOptions } from '../run-options.ts';
+import { recordingFlags } from '../run-recording.ts';
 import { sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, positionals, command }: CommandContext): Promise<void> {
   const file = positionals[0];
   if (file === undefined) throw usageError('drill needs an experiment file');
   const options = await resolveRunOptions(values, io.env);
+  const flags = recordingFlags(values);
   const checkpoint = await checkpointFileOf(options.stateDir, options.name);
   const recorded = await readRecordedRun(checkpoint, options.stateDir);
   if (recorded === undefined)
@@ -36,6 +38,26 @@ export async function run({ io, values, positionals, command }: CommandContext):
     `Drill '${experiment.title}' against '${recorded.name}' on ${recorded.target.kind} (${conn.region})...`,
   );
   const host = createHost(io, prompter);
+  // --report DIR, --web: the drill's events go to the run's journal (appended: a drill is a later part
+  // of the deployment's journal), to the live page, and to the reports when it ends.
+  const { openRecording } = await import('../../report/session.ts');
+  const recording = await openRecording({
+    stateDir: options.stateDir,
+    run: {
+      name: recorded.name,
+      target: recorded.target.kind,
+      region: conn.region,
+      timeScale: recorded.timeScale,
+    },
+    command: 'drill',
+    fresh: false,
+    deployed: true,
+    reportDir: flags.reportDir,
+    web: flags.web,
+    probeRate: flags.probeRate,
+    cloud: conn,
+    line: (text) => io.line(text),
+  });
   const interrupt = installInterrupt(io, {
     firstMessage: 'Stopping after the call in flight; the drill is checkpointed.',
   });
@@ -45,7 +67,7 @@ export async function run({ io, values, positionals, command }: CommandContext):
       stateDir: options.stateDir,
       name: recorded.name,
       file,
-      host,
+      host: recording.tap(host),
       signal: interrupt.signal,
       endpoint: conn.endpoint,
       credentials: conn.credentials,
@@ -86,5 +108,8 @@ export async function run({ io, values, positionals, command }: CommandContext):
   } finally {
     host.renderer.settle();
     interrupt.dispose();
+    await recording.finish().catch((error: unknown) => {
+      io.warn(`Could not write the report: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }
