@@ -18,12 +18,19 @@ export function classify(status: number, body: unknown): GetView {
   };
 }
 
-/** One GET with a deadline; connection errors become a status-0 error view, never a throw. */
-export async function httpGet(url: string, timeoutMs: number): Promise<GetView> {
+/**
+ * One GET with a deadline; connection errors become a status-0 error view, never a throw. `headers`
+ * add to the request's (a probe marks its own GETs this way).
+ */
+export async function httpGet(
+  url: string,
+  timeoutMs: number,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<GetView> {
   try {
     const response = await fetch(url, {
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { connection: 'close' },
+      headers: { connection: 'close', ...headers },
     });
     const text = await response.text();
     let body: unknown = text;

@@ -6,12 +6,12 @@
  * says when the cloud cannot be reached. Read-only: it never changes anything on the cloud.
  */
 import type { Aws } from '../aws/index.ts';
-import type { GetView, RunEvent, TargetHealthView } from '../events.ts';
+import type { RunEvent, TargetHealthView } from '../events.ts';
 import type { Get } from '../probes/batch.ts';
 import { startContinuousProbe } from '../probes/continuous.ts';
 import { healthProbe } from '../probes/health.ts';
 import { MONITOR_PROBE } from '../report/view.js';
-import { classify } from '../steps/http.ts';
+import { httpGet } from '../steps/http.ts';
 
 /** The header every monitor GET carries (and its value): instances log it, the journal names the probe. */
 export const PROBE_HEADER = 'x-resilient-probe';
@@ -52,25 +52,11 @@ export const DEFAULT_PROBE_RATE = 2;
  * for routing and writes in its request log (`path`), so an instance's log tells the two apart too.
  * Classified like every probe GET; never throws.
  */
-export const markedGet: Get = async (url, timeoutMs): Promise<GetView> => {
-  const marked = url.includes('?') ? url : `${url}?probe=${MONITOR_PROBE}`;
-  try {
-    const response = await fetch(marked, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { connection: 'close', [PROBE_HEADER]: MONITOR_PROBE, 'user-agent': 'resilient-watch' },
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // An ALB error page: keep the text.
-    }
-    return classify(response.status, body);
-  } catch (error: unknown) {
-    return { status: 0, kind: 'error', error: error instanceof Error ? error.message : String(error) };
-  }
-};
+export const markedGet: Get = (url, timeoutMs) =>
+  httpGet(url.includes('?') ? url : `${url}?probe=${MONITOR_PROBE}`, timeoutMs, {
+    [PROBE_HEADER]: MONITOR_PROBE,
+    'user-agent': 'resilient-watch',
+  });
 
 const sameTargets = (a: readonly TargetHealthView[], b: readonly TargetHealthView[]): boolean =>
   JSON.stringify(a.map((t) => [t.id, t.state, t.reason])) ===
