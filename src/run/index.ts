@@ -34,6 +34,8 @@ export interface StartOptions extends Connection {
   readonly yes: boolean;
   readonly keep: boolean;
   readonly timeScale: number;
+  /** `--report DIR`: kept in the plan, so a resume writes its reports there too. */
+  readonly reports?: string | undefined;
 }
 
 export interface RunResult {
@@ -169,7 +171,12 @@ export async function startRun(options: StartOptions): Promise<RunResult> {
   };
   const plan = resolvePlan(
     options.target,
-    { yes: options.yes, keep: options.keep, timeScale: options.timeScale },
+    {
+      yes: options.yes,
+      keep: options.keep,
+      timeScale: options.timeScale,
+      ...(options.reports === undefined ? {} : { reports: options.reports }),
+    },
     options.aws !== undefined,
   );
   const made = openAws(options, target);

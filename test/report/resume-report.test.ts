@@ -1,7 +1,7 @@
 /**
- * `--report` across a crash: `start --report DIR` SIGKILLed in stage 4, then `resume --report DIR`
- * finishes the run, and DIR's journal is one journal of two parts (the first one's entries kept, not
- * overwritten), whose junit.xml still has one passing testcase per stage.
+ * `--report` across a crash: `start --report DIR` SIGKILLed in stage 4, then a plain `resume` (the
+ * checkpoint's plan keeps DIR) finishes the run, and DIR's journal is one journal of two parts (the
+ * first one's entries kept, not overwritten), whose junit.xml still has one passing testcase per stage.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,8 +27,8 @@ afterAll(async () => {
 describe('--report across a SIGKILL and a resume', () => {
   it('the resumed run appends to the journal of its first part, and the reports cover both', async () => {
     const dir = path.join(state.path, 'report');
-    const common = ['--yes', '--name', 'rr', '--state-dir', state.path, '--report', dir];
-    const crash = await spawnCli(['start', '--time-scale', '0.05', ...common], {
+    const common = ['--yes', '--name', 'rr', '--state-dir', state.path];
+    const crash = await spawnCli(['start', '--time-scale', '0.05', '--report', dir, ...common], {
       env: baseEnv(config.path),
       deadlineMs: 150_000,
       onStdout: (out, child) => {
@@ -36,6 +36,7 @@ describe('--report across a SIGKILL and a resume', () => {
       },
     });
     expect(crash.signal).toBe('SIGKILL');
+    // No --report on resume: the checkpoint's plan says where the first part wrote its reports.
     const resumed = await spawnCli(['resume', ...common], { env: baseEnv(config.path), deadlineMs: 150_000 });
     if (resumed.code !== 0)
       throw new Error(`resume exit ${resumed.code}\n${resumed.stdout}\n${resumed.stderr}`);

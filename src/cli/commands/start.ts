@@ -84,6 +84,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
           yes: options.yes,
           keep: options.keep,
           timeScale,
+          reports: recording.reportDir,
           host: tap(host),
           signal,
         }),
