@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { ResilientError } from '../../errors.ts';
 import { runnablePath } from '../../package-root.ts';
+import { identify, type ProcessIdentity, pidExists, stillRunning } from '../../process-identity.ts';
 import { type DaemonRecord, daemonPaths, LOCAL_PROFILE, SECOND_PROFILE } from './files.ts';
 import { type ServingCloud, serveLocalCloud } from './serve.ts';
 
@@ -55,15 +56,6 @@ function readRecord(file: string): DaemonRecord | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error: unknown) {
-    return error instanceof Error && 'code' in error && error.code === 'EPERM';
-  }
-}
-
 /** The daemon answers its health route with its own pid (guards against a reused pid or port). */
 async function healthy(record: DaemonRecord): Promise<boolean> {
   try {
@@ -79,13 +71,50 @@ async function healthy(record: DaemonRecord): Promise<boolean> {
   }
 }
 
+/**
+ * The daemon process `record` names, if that process still runs — never merely a process that has its
+ * pid now. A daemon that died without removing `daemon.json` (SIGKILLed, crashed, out of memory) leaves a
+ * pid the kernel hands out again once it wraps around pid_max (proc(5)); a `local stop` that signalled
+ * it would SIGTERM whatever has that pid by then — in a test suite, another test's CLI, which takes it
+ * for a Ctrl+C. So: the recorded identity (boot id, start time) must match; a record without one (an
+ * older daemon, or no /proc) must be proven by the daemon's health route answering with that pid, and
+ * the pid must have kept its start time across that answer.
+ */
+async function daemonProcess(record: DaemonRecord): Promise<ProcessIdentity | undefined> {
+  const recorded: ProcessIdentity = { pid: record.pid, bootId: record.bootId, startTime: record.startTime };
+  const running = stillRunning(recorded);
+  if (running !== undefined) return running ? recorded : undefined;
+  const before = identify(record.pid);
+  if (!pidExists(record.pid) || !(await healthy(record))) return undefined;
+  const after = identify(record.pid);
+  return after.startTime === before.startTime ? after : undefined;
+}
+
+/** Whether `daemon` (as `daemonProcess` found it) still runs; without /proc, whether its pid exists. */
+const stillThere = (daemon: ProcessIdentity): boolean => stillRunning(daemon) ?? pidExists(daemon.pid);
+
+/**
+ * kill(2) on `daemon`, only if it is still that process. Checked just before the call: the pid can only
+ * name another process after this one has exited and the kernel has wrapped around pid_max, which takes
+ * far longer than the gap between the two. (Linux's race-free pidfd_send_signal(2) is not in Node.)
+ */
+function signalDaemon(daemon: ProcessIdentity, signal: NodeJS.Signals): void {
+  if (!stillThere(daemon)) return;
+  try {
+    process.kill(daemon.pid, signal);
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // Exited just now.
+  }
+}
+
 /** `resilient local status`: whether the state dir's daemon runs, where, and how to talk to it. */
 export async function localCloudStatus(
   options: { readonly stateDir?: string } = {},
 ): Promise<LocalCloudStatus> {
   const paths = daemonPaths(options.stateDir ?? 'state');
   const record = readRecord(paths.daemonFile);
-  const running = record !== undefined && alive(record.pid) && (await healthy(record));
+  const running =
+    record !== undefined && (await daemonProcess(record)) !== undefined && (await healthy(record));
   return {
     running,
     pid: running ? record?.pid : undefined,
@@ -171,7 +200,8 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Start
     }
     await sleep(50);
   }
-  if (child.pid !== undefined && alive(child.pid)) process.kill(child.pid, 'SIGKILL');
+  // Our own child (not a pid read from a file): Node signals it only while it has not been reaped.
+  if (exited === undefined) child.kill('SIGKILL');
   throw new ResilientError('TIMEOUT', 'The local cloud did not become ready in time.', {
     hint: `See ${paths.logFile}`,
   });
@@ -179,29 +209,31 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Start
 
 /**
  * `resilient local stop`: SIGTERM (the daemon closes instances, listeners and writes its snapshot), wait up to
- * `timeoutMs`, then SIGKILL.
+ * `timeoutMs`, then SIGKILL. Only ever the daemon itself (`daemonProcess`): a record whose process is gone
+ * is removed, and the cloud was not running.
  */
 export async function stopLocalCloud(
   options: { readonly stateDir?: string; readonly timeoutMs?: number } = {},
 ): Promise<{ readonly wasRunning: boolean; readonly forced: boolean }> {
   const paths = daemonPaths(options.stateDir ?? 'state');
   const record = readRecord(paths.daemonFile);
-  if (record === undefined || !alive(record.pid)) {
+  const daemon = record === undefined ? undefined : await daemonProcess(record);
+  if (daemon === undefined) {
     rmSync(paths.daemonFile, { force: true });
     return { wasRunning: false, forced: false };
   }
-  process.kill(record.pid, 'SIGTERM');
+  signalDaemon(daemon, 'SIGTERM');
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
-    if (!alive(record.pid)) {
+    if (!stillThere(daemon)) {
       rmSync(paths.daemonFile, { force: true });
       return { wasRunning: true, forced: false };
     }
     await sleep(50);
   }
-  process.kill(record.pid, 'SIGKILL');
+  signalDaemon(daemon, 'SIGKILL');
   const killDeadline = Date.now() + 5_000;
-  while (alive(record.pid) && Date.now() < killDeadline) await sleep(50);
+  while (stillThere(daemon) && Date.now() < killDeadline) await sleep(50);
   rmSync(paths.daemonFile, { force: true });
   return { wasRunning: true, forced: true };
 }

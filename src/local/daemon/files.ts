@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * The daemon's files (docs/local-cloud.md#the-daemon): `<stateDir>/local/` holds the snapshot,
- * DynamoDB data, `daemon.json` (pid, port), `daemon.log`, and the admin `credentials` / `config` profiles of
+ * DynamoDB data, `daemon.json` (the daemon's pid and identity, port), `daemon.log`, and the admin `credentials` / `config` profiles of
  * both accounts.
  */
 export const LOCAL_PROFILE = 'resilient-local';
@@ -31,6 +31,13 @@ export function daemonPaths(stateDir: string): DaemonPaths {
 /** What a running daemon records about itself. */
 export interface DaemonRecord {
   readonly pid: number;
+  /**
+   * The daemon's boot id and start time next to its pid (src/process-identity.ts): a daemon that died
+   * without removing this file leaves a pid that another process may have by now, and `local stop` must
+   * not signal that one. Absent in records of older daemons, and without /proc.
+   */
+  readonly bootId?: string | undefined;
+  readonly startTime?: string | undefined;
   readonly port: number;
   readonly endpoint: string;
   /** The default Region (the profiles' `region`); every Region of `regions` is served. */

@@ -1,6 +1,8 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { identify } from '../../process-identity.ts';
 import type { RequestEvent } from '../api/gateway.ts';
 import { type LocalCloud, openLocalCloud } from '../cloud.ts';
+import { writeFileAtomic } from '../store/atomic-write.ts';
 import { ensureAdminCredentials } from './credentials.ts';
 import { type DaemonRecord, daemonPaths, LOCAL_PROFILE, SECOND_PROFILE } from './files.ts';
 
@@ -37,8 +39,11 @@ export async function serveLocalCloud(options: ServeOptions): Promise<ServingClo
     secondAccount: { admin: admins.second },
     ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
   });
+  const { bootId, startTime } = identify(process.pid);
   const record: DaemonRecord = {
     pid: process.pid,
+    bootId,
+    startTime,
     port: Number(new URL(cloud.config.endpoint).port),
     endpoint: cloud.config.endpoint,
     region: cloud.config.region,
@@ -51,7 +56,8 @@ export async function serveLocalCloud(options: ServeOptions): Promise<ServingClo
     timeScale: cloud.config.timeScale,
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(paths.daemonFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  // Whole or not at all: a reader (status, stop, a starter waiting for it) never sees half a record.
+  await writeFileAtomic(paths.daemonFile, `${JSON.stringify(record, null, 2)}\n`);
   return {
     cloud,
     record,

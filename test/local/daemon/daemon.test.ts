@@ -1,12 +1,16 @@
-import { statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localCloudStatus, startLocalCloud, stopLocalCloud } from '../../../src/local/daemon/control.ts';
 import { ensureAdminCredentials, readAdminCredentials } from '../../../src/local/daemon/credentials.ts';
-import { daemonPaths } from '../../../src/local/daemon/files.ts';
+import { type DaemonRecord, daemonPaths } from '../../../src/local/daemon/files.ts';
+import { identify, pidExists } from '../../../src/process-identity.ts';
 import { localClient } from '../../_support/local-cloud.ts';
 
 let stateDir: string | undefined;
@@ -39,6 +43,10 @@ describe('local cloud daemon', () => {
     expect(status.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const paths = daemonPaths(stateDir);
+    // The record names the daemon by its identity, not by its pid alone.
+    const record = JSON.parse(await readFile(paths.daemonFile, 'utf8')) as DaemonRecord;
+    expect(record).toMatchObject(identify(status.pid ?? 0));
+    expect(record.startTime).toMatch(/^\d+$/);
     expect(statSync(paths.credentialsFile).mode & 0o777).toBe(0o600);
     const ini = await readFile(paths.credentialsFile, 'utf8');
     expect(ini).toMatch(
@@ -95,5 +103,74 @@ describe('local cloud credentials', () => {
     expect(written.second.accessKeyId).not.toBe(old.accessKeyId);
     // A second call changes nothing.
     expect(ensureAdminCredentials(paths, 'eu-west-1')).toEqual(written);
+  });
+});
+
+/** A live process that is not a daemon: what a dead daemon's pid may belong to by the time of a stop. */
+function sleeper(): {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exit: Promise<NodeJS.Signals | null>;
+} {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
+  return { child, pid: child.pid ?? 0, exit };
+}
+
+async function writeRecord(dir: string, record: Partial<DaemonRecord>): Promise<string> {
+  const paths = daemonPaths(dir);
+  await mkdir(paths.dataDir, { recursive: true });
+  const full = { port: 1, endpoint: 'http://127.0.0.1:1', region: 'us-west-2', timeScale: 1, ...record };
+  await writeFile(paths.daemonFile, JSON.stringify(full));
+  return paths.daemonFile;
+}
+
+describe('a daemon.json left by a daemon that died, whose pid another process has now', () => {
+  // The last CI run's Ctrl+C test got a second signal from nowhere: a stop of such a record SIGTERMs
+  // whatever has the pid by then (pids wrap around pid_max during a suite).
+  it('is not that daemon when the start time differs: stop signals nothing and says the cloud was not running', async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'resilient-daemon-reused-'));
+    const other = sleeper();
+    try {
+      const file = await writeRecord(stateDir, { ...identify(other.pid), startTime: '1' });
+      expect((await localCloudStatus({ stateDir })).running).toBe(false);
+      expect(await stopLocalCloud({ stateDir, timeoutMs: 2_000 })).toEqual({
+        wasRunning: false,
+        forced: false,
+      });
+      expect(existsSync(file)).toBe(false);
+      // Still alive, and it is our SIGKILL that ends it, not a SIGTERM from the stop.
+      expect(pidExists(other.pid)).toBe(true);
+    } finally {
+      other.child.kill('SIGKILL');
+    }
+    expect(await other.exit).toBe('SIGKILL');
+  });
+
+  it('is not that daemon when an older record (no identity) names a pid, and its endpoint answers with another pid', async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'resilient-daemon-reused-old-'));
+    const other = sleeper();
+    // Something answers on the record's port, as another daemon might: with another pid.
+    const server = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ pid: process.pid }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await writeRecord(stateDir, { pid: other.pid, endpoint });
+      expect((await localCloudStatus({ stateDir })).running).toBe(false);
+      expect(await stopLocalCloud({ stateDir, timeoutMs: 2_000 })).toEqual({
+        wasRunning: false,
+        forced: false,
+      });
+      expect(pidExists(other.pid)).toBe(true);
+    } finally {
+      other.child.kill('SIGKILL');
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await other.exit).toBe('SIGKILL');
   });
 });
