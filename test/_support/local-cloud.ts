@@ -17,7 +17,7 @@ import { type LocalCloud, type LocalCloudOptions, openLocalCloud } from '../../s
 import { localCloudStatus } from '../../src/local/daemon/control.ts';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { type DaemonPaths, type DaemonRecord, daemonPaths } from '../../src/local/daemon/files.ts';
-import { baseEnv, spawnCli } from '../cli/_helpers/cli.ts';
+import { baseEnv, spawnCli } from './cli.ts';
 import { until } from './poll.ts';
 
 // In this process.

@@ -17,7 +17,7 @@ import type {
 import { createDataPlane } from '../../src/local/dataplane/data-plane.ts';
 import type { InstanceRuntime } from '../../src/local/dataplane/instance-runtime.ts';
 import { serverEnvBlock } from '../../src/userdata/server-env.ts';
-import { FakeView } from '../local/dataplane/_helpers/fake-view.ts';
+import { FakeView } from '../_support/fake-view.ts';
 import { BENCH_PARAMETERS } from './backend.ts';
 
 export const SEED_CHECK: HealthCheckSpec = {

@@ -17,9 +17,9 @@ import {
   RECOMMENDATIONS_KEY_SCHEMA,
 } from '../../resources/recommendations.ts';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
-import { parametersFrom, startAwsStub } from '../server/_helpers/aws-stub.ts';
-import { IDENTITY, TEST_CREDENTIALS } from '../server/_helpers/harness.ts';
-import { startImdsStub } from '../server/_helpers/imds-stub.ts';
+import { parametersFrom, startAwsStub } from '../_support/aws-stub.ts';
+import { startImdsStub } from '../_support/imds-stub.ts';
+import { IDENTITY, TEST_CREDENTIALS } from '../_support/server-harness.ts';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;

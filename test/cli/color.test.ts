@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { colorEnabled } from '../../src/cli/render/style.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 
 const config = tempDir();
 afterEach(killLeftovers);

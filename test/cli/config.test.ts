@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRunOptions } from '../../src/cli/run-options.ts';
-import { baseEnv, killLeftovers, spawnCli, type TempDir, tempDir } from './_helpers/cli.ts';
+import { baseEnv, killLeftovers, spawnCli, type TempDir, tempDir } from '../_support/cli.ts';
 
 let config: TempDir;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baseEnv, spawnCli, tempDir } from './_helpers/cli.ts';
+import { baseEnv, spawnCli, tempDir } from '../_support/cli.ts';
 
 const config = tempDir();
 const state = tempDir();

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { OPTIONS } from '../../src/cli/options.ts';
 import { runCli, version } from '../../src/cli/run-cli.ts';
-import { baseEnv, captureIo, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
+import { baseEnv, captureIo, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 
 const config = tempDir();
 afterEach(killLeftovers);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { installInterrupt, promptCrashHandler } from '../../src/cli/interrupt.ts';
 import { ResilientError } from '../../src/errors.ts';
-import { captureIo } from './_helpers/cli.ts';
+import { captureIo } from '../_support/cli.ts';
 
 describe('Ctrl+C', () => {
   it('the first asks the run to stop (abort with INTERRUPTED); the second exits at once', () => {

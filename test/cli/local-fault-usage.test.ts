@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requestOf } from '../../src/cli/commands/local-fault.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
-import { captureIo, tempDir } from './_helpers/cli.ts';
+import { captureIo, tempDir } from '../_support/cli.ts';
 
 const empty = tempDir('resilient-fault-none-');
 afterAll(() => empty.remove());

@@ -12,7 +12,7 @@ import { ensureLocalCloud, type OtherTimeScale } from '../../src/cli/local-targe
 import { ResilientError } from '../../src/errors.ts';
 import { ensureAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
-import { captureIo, tempDir } from './_helpers/cli.ts';
+import { captureIo, tempDir } from '../_support/cli.ts';
 
 const state = tempDir('resilient-local-target-');
 let server: http.Server;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createHost } from '../../src/cli/host.ts';
 import { createPrompter } from '../../src/cli/prompter.ts';
 import { ResilientError } from '../../src/errors.ts';
-import { captureIo } from './_helpers/cli.ts';
+import { captureIo } from '../_support/cli.ts';
 
 /** A prompt as enquirer's events hand it to us (the subset these tests drive). */
 interface DrivenPrompt {

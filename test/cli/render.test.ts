@@ -6,7 +6,7 @@ import { createStyle } from '../../src/cli/render/style.ts';
 import { renderTargetHealth } from '../../src/cli/render/target-health.ts';
 import { formatDuration } from '../../src/cli/render/text.ts';
 import type { RunEvent } from '../../src/events.ts';
-import { captureIo } from './_helpers/cli.ts';
+import { captureIo } from '../_support/cli.ts';
 
 const plain = createStyle(false);
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MACHINE_VERSION } from '../../machines/run.ts';
 import { openCheckpoint } from '../../src/checkpoint/store.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-resume-');

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 
 const config = tempDir();
 afterEach(killLeftovers);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
-import { assertStatusDocument } from './_helpers/status-schema.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { assertStatusDocument } from '../_support/status-schema.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-status-');

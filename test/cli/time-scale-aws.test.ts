@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mergeRunOptions } from '../../src/cli/run-options.ts';
 import { startRun } from '../../src/run/index.ts';
 import { stepPolicies } from '../../src/run/policies.ts';
-import { recordingHost } from '../run/_host.ts';
-import { baseEnv, spawnCli, tempDir } from './_helpers/cli.ts';
+import { baseEnv, spawnCli, tempDir } from '../_support/cli.ts';
+import { recordingHost } from '../_support/recording-host.ts';
 
 const config = tempDir();
 const state = tempDir();

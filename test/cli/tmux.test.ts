@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, baseEnv, ROOT, tempDir } from './_helpers/cli.ts';
-import { startTmux, type TmuxSession } from './_helpers/tmux.ts';
+import { BIN, baseEnv, ROOT, tempDir } from '../_support/cli.ts';
+import { startTmux, type TmuxSession } from '../_support/tmux.ts';
 
 const config = tempDir();
 let session: TmuxSession | undefined;

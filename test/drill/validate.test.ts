@@ -9,7 +9,7 @@ import {
   parseExperiment,
   SCHEMA_PATH,
 } from '../../src/drill/load.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 
 const HEAD = 'version: 1\ntitle: x\n';
 const instances = 'instances:\n  v: { pick: one-in-service }\n';

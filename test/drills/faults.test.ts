@@ -11,9 +11,9 @@ import { type Clients, createClients } from '../../src/aws/clients.ts';
 import { type ControlClient, createControlClient } from '../../src/local/control/client.ts';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
-import { leftovers } from '../e2e/_helpers/leftovers.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-drill-faults-');

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
-import { leftovers } from './_helpers/leftovers.ts';
 
 // `--target aws` uses the SDK's default chains. Pointing AWS_ENDPOINT_URL at a local cloud keeps every
 // request on 127.0.0.1 while exercising exactly the code path a real account takes.

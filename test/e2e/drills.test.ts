@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/drill/load.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
-import { leftovers } from './_helpers/leftovers.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-e2e-drills-');

@@ -4,8 +4,8 @@ import {
   DeleteLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-e2e-hello-');

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, baseEnv, killLeftovers, ROOT, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { BIN, baseEnv, killLeftovers, ROOT, tempDir } from '../cli/_helpers/cli.ts';
-import { startTmux, type TmuxSession } from '../cli/_helpers/tmux.ts';
-import { leftovers } from './_helpers/leftovers.ts';
+import { startTmux, type TmuxSession } from '../_support/tmux.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-e2e-tty-');

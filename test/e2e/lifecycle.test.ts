@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusDocument } from '../../src/cli/commands/status.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
-import { assertStatusDocument } from '../cli/_helpers/status-schema.ts';
-import { leftovers } from './_helpers/leftovers.ts';
+import { assertStatusDocument } from '../_support/status-schema.ts';
 
 const config = tempDir();
 const state = tempDir('resilient-e2e-life-');

@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
-import { startTmux, type TmuxSession } from '../cli/_helpers/tmux.ts';
-import { leftovers } from './_helpers/leftovers.ts';
+import { startTmux, type TmuxSession } from '../_support/tmux.ts';
 
 const node22 =
   process.env['RESILIENT_NODE22'] ??

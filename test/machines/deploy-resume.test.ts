@@ -7,7 +7,7 @@ import { DEPLOY_STEPS, type DeployFacts, type DeployOutput, deployMachine } from
 import type { StepInput, StepResult } from '../../machines/step-kit.ts';
 import { openCheckpoint } from '../../src/checkpoint/store.ts';
 import { drive } from '../../src/run/drive.ts';
-import { recordingHost } from '../run/_host.ts';
+import { recordingHost } from '../_support/recording-host.ts';
 
 const policies = { default: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 10_000 } };
 

@@ -6,7 +6,7 @@ import { type DeployOutput, deployMachine } from '../../machines/deploy.ts';
 import { type DriveResult, drive } from '../../src/run/drive.ts';
 import { destroyRun } from '../../src/run/index.ts';
 import { deployActors } from '../../src/steps/deploy.ts';
-import { recordingHost } from '../run/_host.ts';
+import { recordingHost } from '../_support/recording-host.ts';
 import {
   collapse,
   expectRetriesCausedByTheInjection,

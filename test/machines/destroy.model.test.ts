@@ -8,7 +8,7 @@ import { type DriveResult, drive } from '../../src/run/drive.ts';
 import { destroyRun } from '../../src/run/index.ts';
 import { deployActors } from '../../src/steps/deploy.ts';
 import { destroyActors } from '../../src/steps/destroy.ts';
-import { recordingHost } from '../run/_host.ts';
+import { recordingHost } from '../_support/recording-host.ts';
 import {
   collapse,
   expectRetriesCausedByTheInjection,

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../cli/_helpers/cli.ts';
+import { ROOT, tempDir } from '../_support/cli.ts';
 
 const require = createRequire(path.join(ROOT, 'node_modules', 'dynalite', 'package.json'));
 const dir = tempDir('resilient-leveldb-');

@@ -13,8 +13,8 @@ import { createClients } from '../../src/aws/clients.ts';
 import { localCloudStatus } from '../../src/local/daemon/control.ts';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
-import { baseEnv, ROOT, tempDir } from '../cli/_helpers/cli.ts';
-import { leftovers } from '../e2e/_helpers/leftovers.ts';
+import { baseEnv, ROOT, tempDir } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 
 const work = tempDir('resilient-package-');
 const prefix = path.join(work.path, 'prefix');

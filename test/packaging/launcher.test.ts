@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, tempDir } from '../cli/_helpers/cli.ts';
+import { BIN, ROOT, tempDir } from '../_support/cli.ts';
 
 const OLD_NODE = '/usr/bin/node';
 const oldVersion = existsSync(OLD_NODE)

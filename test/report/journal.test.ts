@@ -5,8 +5,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JOURNAL_SCHEMA, journalLogPath, readJournalLog } from '../../src/report/journal.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { syntheticRun } from '../_support/run-events.ts';
 import { record } from './_fixtures/record.ts';
-import { syntheticRun } from './_fixtures/run-events.ts';
 
 const schema = JSON.parse(
   readFileSync(new URL('../../resources/journal.schema.json', import.meta.url), 'utf8'),

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderJunit, testCases, xmlEscape } from '../../src/report/junit.ts';
+import { syntheticRun, type TimedEvent } from '../_support/run-events.ts';
 import { record } from './_fixtures/record.ts';
-import { syntheticRun, type TimedEvent } from './_fixtures/run-events.ts';
 
 const state = mkdtempSync(path.join(tmpdir(), 'resilient-junit-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));

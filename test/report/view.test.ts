@@ -7,7 +7,7 @@ import {
   perSecond,
   renderApp,
 } from '../../src/report/view.js';
-import { syntheticRun } from './_fixtures/run-events.ts';
+import { syntheticRun } from '../_support/run-events.ts';
 
 const journal = () => ({
   run: { name: 'demo', target: 'local', region: 'us-west-2', timeScale: 0.05 },

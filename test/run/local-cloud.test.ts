@@ -7,7 +7,7 @@ import type { RequestEvent } from '../../src/local/api/gateway.ts';
 import { DEPLOYMENT_TAG_KEY, resourceNames } from '../../src/names.ts';
 import { destroyRun, startRun } from '../../src/run/index.ts';
 import { startTestLocalCloud, type TestLocalCloud } from '../_support/local-cloud.ts';
-import { recordingHost } from './_host.ts';
+import { recordingHost } from '../_support/recording-host.ts';
 
 const TIME_SCALE = 0.05;
 

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
-import { type AwsStub, parametersFrom, startAwsStub } from './_helpers/aws-stub.ts';
-import { getItemFrom, IDENTITY, TEST_CREDENTIALS } from './_helpers/harness.ts';
-import { type ImdsStub, startImdsStub } from './_helpers/imds-stub.ts';
+import { type AwsStub, parametersFrom, startAwsStub } from '../_support/aws-stub.ts';
+import { type ImdsStub, startImdsStub } from '../_support/imds-stub.ts';
+import { getItemFrom, IDENTITY, TEST_CREDENTIALS } from '../_support/server-harness.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
 

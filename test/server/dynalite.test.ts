@@ -11,9 +11,9 @@ import {
 import { createAwsClients } from '../../src/server/aws.ts';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
-import { type AwsStub, parametersFrom, startAwsStub } from './_helpers/aws-stub.ts';
-import { IDENTITY, TEST_CREDENTIALS } from './_helpers/harness.ts';
-import { type ImdsStub, startImdsStub } from './_helpers/imds-stub.ts';
+import { type AwsStub, parametersFrom, startAwsStub } from '../_support/aws-stub.ts';
+import { type ImdsStub, startImdsStub } from '../_support/imds-stub.ts';
+import { IDENTITY, TEST_CREDENTIALS } from '../_support/server-harness.ts';
 
 // dynalite ships no type declarations; this is the one call we use.
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;

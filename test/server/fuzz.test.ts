@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './_helpers/harness.ts';
+import { type Harness, startHarness } from '../_support/server-harness.ts';
 
 let harness: Harness;
 beforeAll(async () => {

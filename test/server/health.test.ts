@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
-import { awsError, hang } from './_helpers/aws-stub.ts';
-import { type Harness, startHarness } from './_helpers/harness.ts';
+import { awsError, hang } from '../_support/aws-stub.ts';
+import { type Harness, startHarness } from '../_support/server-harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../../src/server/app.ts';
-import { type Harness, startHarness } from './_helpers/harness.ts';
+import { type Harness, startHarness } from '../_support/server-harness.ts';
 
 let harness: Harness;
 beforeEach(async () => {

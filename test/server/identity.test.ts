@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentityProvider, UNKNOWN_IDENTITY } from '../../src/server/identity.ts';
-import { type Harness, startHarness } from './_helpers/harness.ts';
+import { type Harness, startHarness } from '../_support/server-harness.ts';
 
 let harness: Harness | undefined;
 let imds: Server | undefined;

@@ -4,9 +4,9 @@ import { readServerConfig, ServerConfigError } from '../../src/server/config.ts'
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
 import { createItemCache } from '../../src/server/item-cache.ts';
 import { type AttributeItem, STATIC_ITEM } from '../../src/server/recommendations.ts';
+import { awsError, type StubReply } from '../_support/aws-stub.ts';
+import { getItemFrom, type Harness, startHarness } from '../_support/server-harness.ts';
 import { type AlbProxy, startAlbProxy } from './_helpers/alb-proxy.ts';
-import { awsError, type StubReply } from './_helpers/aws-stub.ts';
-import { getItemFrom, type Harness, startHarness } from './_helpers/harness.ts';
 
 let harness: Harness | undefined;
 let proxy: AlbProxy | undefined;

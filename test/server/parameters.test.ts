@@ -3,8 +3,8 @@ import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
 import { createParameterCache } from '../../src/server/parameters.ts';
 import { STATIC_ITEM } from '../../src/server/recommendations.ts';
-import { awsError } from './_helpers/aws-stub.ts';
-import { getItemFrom, type Harness, startHarness } from './_helpers/harness.ts';
+import { awsError } from '../_support/aws-stub.ts';
+import { getItemFrom, type Harness, startHarness } from '../_support/server-harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

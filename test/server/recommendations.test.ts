@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
 import { STATIC_ITEM } from '../../src/server/recommendations.ts';
+import { awsError } from '../_support/aws-stub.ts';
+import { getItemFrom, type Harness, IDENTITY, startHarness } from '../_support/server-harness.ts';
 import { type AlbProxy, startAlbProxy } from './_helpers/alb-proxy.ts';
-import { awsError } from './_helpers/aws-stub.ts';
-import { getItemFrom, type Harness, IDENTITY, startHarness } from './_helpers/harness.ts';
 
 const METADATA = { InstanceId: IDENTITY.instanceId, AvailabilityZone: IDENTITY.zone };
 let harness: Harness | undefined;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import { readServerConfig, ServerConfigError } from '../../src/server/config.ts';
-import type { StubHandler } from './_helpers/aws-stub.ts';
-import { getItemFrom, type Harness, startHarness } from './_helpers/harness.ts';
+import type { StubHandler } from '../_support/aws-stub.ts';
+import { getItemFrom, type Harness, startHarness } from '../_support/server-harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

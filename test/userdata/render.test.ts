@@ -11,9 +11,9 @@ import {
   USER_DATA_LIMIT_BYTES,
 } from '../../src/userdata/index.ts';
 import { compact, serverFiles } from '../../src/userdata/server-files.ts';
-import { type AwsStub, parametersFrom, startAwsStub } from '../server/_helpers/aws-stub.ts';
-import { getItemFrom, IDENTITY } from '../server/_helpers/harness.ts';
-import { type ImdsStub, startImdsStub } from '../server/_helpers/imds-stub.ts';
+import { type AwsStub, parametersFrom, startAwsStub } from '../_support/aws-stub.ts';
+import { type ImdsStub, startImdsStub } from '../_support/imds-stub.ts';
+import { getItemFrom, IDENTITY } from '../_support/server-harness.ts';
 
 const deployment = {
   region: 'us-west-2',

@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../_support/cli.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../cli/_helpers/cli.ts';
 import { type Browser, hasChromium, launchBrowser, screenshotPath } from './_helpers/browser.ts';
 
 const config = tempDir();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFeed } from '../../src/watch/feed.ts';
 import { type LiveServer, startLiveServer } from '../../src/watch/server.ts';
-import { syntheticRun } from '../report/_fixtures/run-events.ts';
+import { syntheticRun } from '../_support/run-events.ts';
 import { type Browser, hasChromium, launchBrowser } from './_helpers/browser.ts';
 
 let browser: Browser;

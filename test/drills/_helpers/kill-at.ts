@@ -2,7 +2,7 @@
  * Runs a CLI command and SIGKILLs it as soon as its output contains a marker: the crash drill's way of
  * choosing a point in the run (the CLI prints a step's line after the step is checkpointed).
  */
-import { spawnCli } from '../../cli/_helpers/cli.ts';
+import { spawnCli } from '../../_support/cli.ts';
 
 export interface Crash {
   /** True when the marker was seen and the kill sent. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalCloudConfig } from '../../../src/local/contracts.ts';
 import { createDataPlane } from '../../../src/local/dataplane/data-plane.ts';
-import { FakeView, SHALLOW_CHECK } from '../../local/dataplane/_helpers/fake-view.ts';
+import { FakeView, SHALLOW_CHECK } from '../../_support/fake-view.ts';
 import { serveProbe } from './probe.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'resilient-fuzz-lb-'));

@@ -2,8 +2,8 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataPlane, TargetHealthObservation } from '../../../src/local/contracts.ts';
 import type { InstanceRuntime } from '../../../src/local/dataplane/instance-runtime.ts';
-import { SHALLOW_CHECK } from './_helpers/fake-view.ts';
-import { type Harness, request, startHarness, waitFor } from './_helpers/harness.ts';
+import { type Harness, request, startHarness, waitFor } from '../../_support/dataplane-harness.ts';
+import { SHALLOW_CHECK } from '../../_support/fake-view.ts';
 
 const LB = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/lb/1';
 const TG = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/tg/1';

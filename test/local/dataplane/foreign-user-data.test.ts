@@ -37,8 +37,8 @@ import {
 import { workloadServerEnv } from '../../../src/local/dataplane/workload-env.ts';
 import { DEFAULT_PARAMETER_NAMES, SERVER_ENV } from '../../../src/server/env.ts';
 import { renderUserData } from '../../../src/userdata/index.ts';
+import { request, waitFor } from '../../_support/dataplane-harness.ts';
 import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
-import { request, waitFor } from './_helpers/harness.ts';
 
 /** The seed's launch template user data: it installs and starts its own Python server. */
 const SEED_USER_DATA = [

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceSpec } from '../../../src/local/contracts.ts';
 import { type ImdsServer, startImdsServer } from '../../../src/local/dataplane/imds-server.ts';
 import { RoleCredentialCache } from '../../../src/local/dataplane/role-credentials.ts';
-import { request } from './_helpers/harness.ts';
+import { request } from '../../_support/dataplane-harness.ts';
 
 const baseSpec: InstanceSpec = {
   instanceId: 'i-0imds',

@@ -4,7 +4,7 @@ import type { DataPlane } from '../../../src/local/contracts.ts';
 import type { InstanceRuntime } from '../../../src/local/dataplane/instance-runtime.ts';
 import { DEFAULT_OPTIONS } from '../../../src/local/dataplane/options.ts';
 import { serverFiles } from '../../../src/userdata/server-files.ts';
-import { type Harness, request, startHarness, waitFor } from './_helpers/harness.ts';
+import { type Harness, request, startHarness, waitFor } from '../../_support/dataplane-harness.ts';
 
 /** The data plane's diagnostics accessor (not part of the DataPlane contract). */
 const runtimeOf = (plane: DataPlane, id: string): InstanceRuntime | undefined =>

@@ -8,8 +8,8 @@ import type {
 } from '../../../src/local/contracts.ts';
 import { errorBody } from '../../../src/local/dataplane/alb-responses.ts';
 import { LoadBalancerServer } from '../../../src/local/dataplane/load-balancer.ts';
-import { SHALLOW_CHECK } from './_helpers/fake-view.ts';
-import { request } from './_helpers/harness.ts';
+import { request } from '../../_support/dataplane-harness.ts';
+import { SHALLOW_CHECK } from '../../_support/fake-view.ts';
 
 interface Target {
   readonly id: string;

@@ -70,9 +70,9 @@ import {
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataPlaneView } from '../../../src/local/services/view.ts';
+import { startCloud, waitFor } from '../../_support/fake-local-cloud.ts';
 import type { TestLocalCloud } from '../../_support/local-cloud.ts';
 import { localClient } from '../../_support/local-cloud.ts';
-import { startCloud, waitFor } from '../services/_fakes.ts';
 
 const TRUST = JSON.stringify({
   Version: '2012-10-17',

@@ -22,9 +22,9 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, waitFor } from '../../_support/dataplane-harness.ts';
 import { startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
 import { deployWithSdk } from '../../_support/seed-stack.ts';
-import { request, waitFor } from '../dataplane/_helpers/harness.ts';
 
 const NAME = 'stg';
 const TABLE = `resilient-${NAME}-recommendations`;

@@ -7,9 +7,9 @@ import { type CheckpointStore, openCheckpoint } from '../../../src/checkpoint/st
 import type { RunEvent } from '../../../src/events.ts';
 import { resourceNames } from '../../../src/names.ts';
 import { abortableSleep, type StepDeps } from '../../../src/steps/deps.ts';
+import { recordingHost } from '../../_support/recording-host.ts';
 import { createFakeCloud, type FakeSession } from '../../run/_fakes/fake-cloud.ts';
 import { REGION } from '../../run/_fakes/world.ts';
-import { recordingHost } from '../../run/_host.ts';
 import { faultFor, type Injection, type Outcome } from './outcomes.ts';
 
 export const NAME = 'demo';

@@ -1,7 +1,7 @@
 /** Records timed events into a journal in a temp state dir, with the recorder's clock at each event's time. */
 import type { Journal } from '../../../src/report/journal.ts';
 import { openRecorder } from '../../../src/report/journal.ts';
-import type { TimedEvent } from './run-events.ts';
+import type { TimedEvent } from '../../_support/run-events.ts';
 
 export const RUN = { name: 'demo', target: 'local', region: 'us-west-2', timeScale: 0.05 } as const;
 

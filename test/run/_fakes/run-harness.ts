@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Answer, Question } from '../../../src/events.ts';
 import { destroyRun, type RunResult, resumeRun, startRun } from '../../../src/run/index.ts';
-import { recordingHost } from '../_host.ts';
+import { recordingHost } from '../../_support/recording-host.ts';
 import { createFakeCloud, type FakeCloud, type FakeSession } from './fake-cloud.ts';
 import type { FakeDelays } from './world.ts';
 

@@ -13,12 +13,12 @@
  * turn, round after round, so that before/after figures come from the same run on a noisy machine.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-runtime.ts';
-import type * as HarnessModule from '../_helpers/harness.ts';
+import type * as HarnessModule from '../../../_support/dataplane-harness.ts';
 import type { LatencyResult, LoadJob, PacedResult, RateResult } from './load-worker.ts';
 
 const args = process.argv.slice(2);
@@ -94,9 +94,12 @@ interface TreeFigures {
 }
 
 async function measure(root: string): Promise<TreeFigures> {
-  const harness = (await import(
-    join(root, 'test/local/dataplane/_helpers/harness.ts')
-  )) as typeof HarnessModule;
+  // Trees from before the helpers moved into test/_support keep the harness in the data plane's folder.
+  const harnessPath = ['test/_support/dataplane-harness.ts', 'test/local/dataplane/_helpers/harness.ts']
+    .map((path) => join(root, path))
+    .find((path) => existsSync(path));
+  if (harnessPath === undefined) throw new Error(`no data-plane harness in ${root}`);
+  const harness = (await import(harnessPath)) as typeof HarnessModule;
   const h = harness.startHarness({}, 0.05);
   const ids = ['i-b1', 'i-b2', 'i-b3'];
   try {

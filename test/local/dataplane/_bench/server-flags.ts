@@ -17,10 +17,10 @@ import { createDataPlane } from '../../../../src/local/dataplane/data-plane.ts';
 import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-runtime.ts';
 import { DEFAULT_OPTIONS } from '../../../../src/local/dataplane/options.ts';
 import { serverEnvBlock } from '../../../../src/userdata/server-env.ts';
+import { waitFor } from '../../../_support/dataplane-harness.ts';
+import { FakeView, SHALLOW_CHECK } from '../../../_support/fake-view.ts';
 import { BENCH_PARAMETERS } from '../../../bench/backend.ts';
 import { startBackendProcess } from '../../../bench/processes.ts';
-import { FakeView, SHALLOW_CHECK } from '../_helpers/fake-view.ts';
-import { waitFor } from '../_helpers/harness.ts';
 import type { LoadJob, PacedResult, RateResult } from './load-worker.ts';
 
 const seconds = Number(process.argv[2] ?? '5');

@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCloud, waitFor } from '../../../_support/fake-local-cloud.ts';
 import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
 import { localClient } from '../../../_support/local-cloud.ts';
-import { startCloud, waitFor } from '../_fakes.ts';
 
 let local: TestLocalCloud;
 let asg: AutoScalingClient;

@@ -15,7 +15,7 @@ import {
   createTargetGroup,
   describeTargetHealth,
 } from '../../../../src/local/services/elbv2/target-groups.ts';
-import { adminContext, type FakeLocalCloud, fakeLocalCloud } from '../_fakes.ts';
+import { adminContext, type FakeLocalCloud, fakeLocalCloud } from '../../../_support/fake-local-cloud.ts';
 
 function setup(): { cloud: FakeLocalCloud; ctx: ReturnType<typeof adminContext> } {
   const cloud = fakeLocalCloud();

@@ -6,7 +6,7 @@ import {
 } from '../../../../src/local/services/autoscaling/groups.ts';
 import { reconcileAutoScaling } from '../../../../src/local/services/autoscaling/reconcile.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
-import { adminContext, fakeLocalCloud } from '../_fakes.ts';
+import { adminContext, fakeLocalCloud } from '../../../_support/fake-local-cloud.ts';
 
 describe('a restored snapshot', () => {
   it('carries on mid-termination from plain JSON with no timers re-armed', () => {

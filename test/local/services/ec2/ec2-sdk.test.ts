@@ -20,9 +20,9 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCloud } from '../../../_support/fake-local-cloud.ts';
 import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
 import { localClient } from '../../../_support/local-cloud.ts';
-import { startCloud } from '../_fakes.ts';
 
 let local: TestLocalCloud;
 let ec2: EC2Client;

@@ -8,7 +8,7 @@ import {
 import { ec2State } from '../../../../src/local/services/ec2/model.ts';
 import { createLaunchTemplate } from '../../../../src/local/services/ec2/templates.ts';
 import { createDataPlaneView } from '../../../../src/local/services/view.ts';
-import { adminContext, fakeLocalCloud } from '../_fakes.ts';
+import { adminContext, fakeLocalCloud } from '../../../_support/fake-local-cloud.ts';
 
 function launched() {
   const cloud = fakeLocalCloud();

@@ -19,9 +19,9 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCloud, waitFor } from '../../../_support/fake-local-cloud.ts';
 import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
 import { localClient } from '../../../_support/local-cloud.ts';
-import { startCloud, waitFor } from '../_fakes.ts';
 
 let local: TestLocalCloud;
 let elb: ElasticLoadBalancingV2Client;

@@ -10,7 +10,7 @@ import {
   registerTargetsOp,
 } from '../../../../src/local/services/elbv2/target-groups.ts';
 import { createDataPlaneView } from '../../../../src/local/services/view.ts';
-import { adminContext, fakeLocalCloud } from '../_fakes.ts';
+import { adminContext, fakeLocalCloud } from '../../../_support/fake-local-cloud.ts';
 
 async function setup() {
   const cloud = fakeLocalCloud();

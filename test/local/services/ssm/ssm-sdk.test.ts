@@ -10,9 +10,9 @@ import {
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartsWorkload } from '../../../../src/local/services/ssm/model.ts';
+import { startCloud } from '../../../_support/fake-local-cloud.ts';
 import type { TestLocalCloud } from '../../../_support/local-cloud.ts';
 import { localClient } from '../../../_support/local-cloud.ts';
-import { startCloud } from '../_fakes.ts';
 
 let local: TestLocalCloud;
 let ssm: SSMClient;

@@ -1,7 +1,7 @@
-import type { RecommendationItem } from '../../../resources/recommendations.ts';
-import { createAwsClients } from '../../../src/server/aws.ts';
-import { DEFAULT_PARAMETER_NAMES } from '../../../src/server/env.ts';
-import { type RunningServer, startServer } from '../../../src/server/start.ts';
+import type { RecommendationItem } from '../../resources/recommendations.ts';
+import { createAwsClients } from '../../src/server/aws.ts';
+import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { type AwsStub, parametersFrom, startAwsStub } from './aws-stub.ts';
 import { type ImdsStub, startImdsStub } from './imds-stub.ts';
 

@@ -3,7 +3,7 @@
  * change to the contract breaks a test, not a user's script.
  */
 import { expect } from 'vitest';
-import { STATUS_SCHEMA, type StatusDocument } from '../../../src/cli/commands/status.ts';
+import { STATUS_SCHEMA, type StatusDocument } from '../../src/cli/commands/status.ts';
 
 const nullableString = (v: unknown): boolean => v === null || typeof v === 'string';
 

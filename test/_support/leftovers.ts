@@ -12,8 +12,8 @@ import {
 import { GetInstanceProfileCommand, GetPolicyCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Clients } from '../../../src/aws/clients.ts';
-import { DEPLOYMENT_TAG_KEY, resourceNames } from '../../../src/names.ts';
+import type { Clients } from '../../src/aws/clients.ts';
+import { DEPLOYMENT_TAG_KEY, resourceNames } from '../../src/names.ts';
 
 const gone = async (probe: () => Promise<unknown>): Promise<boolean> => {
   try {

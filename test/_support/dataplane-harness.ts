@@ -7,13 +7,13 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DataPlane, LocalCloudConfig } from '../../../../src/local/contracts.ts';
-import { type CreateDataPlaneInput, createDataPlane } from '../../../../src/local/dataplane/data-plane.ts';
-import type { DataPlaneEvent } from '../../../../src/local/dataplane/events.ts';
-import { until } from '../../../_support/poll.ts';
+import type { DataPlane, LocalCloudConfig } from '../../src/local/contracts.ts';
+import { type CreateDataPlaneInput, createDataPlane } from '../../src/local/dataplane/data-plane.ts';
+import type { DataPlaneEvent } from '../../src/local/dataplane/events.ts';
 import { FakeView } from './fake-view.ts';
+import { until } from './poll.ts';
 
-export const FIXTURE_WORKLOAD = fileURLToPath(new URL('../_fixtures/workload.ts', import.meta.url));
+export const FIXTURE_WORKLOAD = fileURLToPath(new URL('./fixture-workload.ts', import.meta.url));
 
 export interface Harness {
   readonly view: FakeView;

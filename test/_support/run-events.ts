@@ -3,8 +3,8 @@
  * health samples, actions, expectations), for the recorder, JUnit, schema and view tests, without a
  * cloud. Times are made up but ordered; pass `fail` to make a stage's verdict fail.
  */
-import type { ProbeOutcome, RunEvent, TargetHealthView } from '../../../src/events.ts';
-import { STAGE_TEXTS } from '../../../src/steps/demo/stage-texts.ts';
+import type { ProbeOutcome, RunEvent, TargetHealthView } from '../../src/events.ts';
+import { STAGE_TEXTS } from '../../src/steps/demo/stage-texts.ts';
 
 const T0 = Date.UTC(2026, 11, 2, 1, 0, 0);
 const IDS = ['i-0a1b2c3d4e5f60718', 'i-1b2c3d4e5f6071829', 'i-2c3d4e5f607182930'];

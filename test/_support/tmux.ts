@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { until } from '../../_support/poll.ts';
+import { until } from './poll.ts';
 
 export interface TmuxSession {
   /** Sends keys as tmux names them ('1', 'Enter', 'C-c'). */

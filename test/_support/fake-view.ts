@@ -9,7 +9,7 @@ import type {
   LoadBalancerSpec,
   RoleCredentials,
   TargetGroupSpec,
-} from '../../../../src/local/contracts.ts';
+} from '../../src/local/contracts.ts';
 
 export const FIXTURE_USER_DATA = [
   '#!/bin/bash',

@@ -3,12 +3,12 @@
  * test says so (no sleeping, no timing assertions), a data plane that records what it was asked, and a
  * helper that starts a real local cloud with the Auto Scaling and SSM modules registered.
  */
-import type { CallContext, Cloud, DataPlane, TargetHealthObservation } from '../../../src/local/contracts.ts';
-import { autoScalingService } from '../../../src/local/services/autoscaling/index.ts';
-import { serviceModules } from '../../../src/local/services/index.ts';
-import { ssmService } from '../../../src/local/services/ssm/index.ts';
-import { startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
-import { until } from '../../_support/poll.ts';
+import type { CallContext, Cloud, DataPlane, TargetHealthObservation } from '../../src/local/contracts.ts';
+import { autoScalingService } from '../../src/local/services/autoscaling/index.ts';
+import { serviceModules } from '../../src/local/services/index.ts';
+import { ssmService } from '../../src/local/services/ssm/index.ts';
+import { startTestLocalCloud, type TestLocalCloud } from './local-cloud.ts';
+import { until } from './poll.ts';
 
 export class FakeDataPlane implements DataPlane {
   nextPort = 40_000;

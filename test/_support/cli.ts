@@ -7,10 +7,10 @@ import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createIo, type Io } from '../../../src/cli/io.ts';
+import { createIo, type Io } from '../../src/cli/io.ts';
 
-export const BIN = fileURLToPath(new URL('../../../src/cli/bin.js', import.meta.url));
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
