@@ -14,9 +14,9 @@ import { createEc2 } from '../../src/aws/ec2.ts';
 import { createElbv2 } from '../../src/aws/elbv2.ts';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
+import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
 import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 import { until } from '../_support/poll.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from './_helpers/cli.ts';
 
 /** At this scale the seed's health check runs every 0.5 s with a 0.25 s timeout, and ALB's 60 s idle timeout is 3 s. */
 const TIME_SCALE = 0.05;

@@ -17,10 +17,10 @@ import { buildStatus } from '../../src/cli/commands/status.ts';
 import type { AdminCredentials } from '../../src/local/api/principals.ts';
 import { deploymentTags } from '../../src/names.ts';
 import { destroyRun, factsOf, type RunResult, startRun } from '../../src/run/index.ts';
+import { captureIo } from '../_support/cli.ts';
+import { leftovers } from '../_support/leftovers.ts';
 import { startTestLocalCloud, type TestLocalCloud } from '../_support/local-cloud.ts';
-import { captureIo } from '../cli/_helpers/cli.ts';
-import { recordingHost } from '../run/_host.ts';
-import { leftovers } from './_helpers/leftovers.ts';
+import { recordingHost } from '../_support/recording-host.ts';
 
 const TIME_SCALE = 0.05;
 let local: TestLocalCloud;
