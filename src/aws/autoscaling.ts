@@ -12,11 +12,15 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { isProfileNotReady } from './ec2.ts';
 import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type Created, created, existing, type ProfileNotReady } from './result.ts';
+
+/** CreateAutoScalingGroup answers nothing but success: what is known of the group is its name. */
+export type GroupName = Required<Pick<AutoScalingGroup, 'AutoScalingGroupName'>>;
 
 /** @see https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Operations.html */
 export interface AutoScaling {
   /**
-   * `'exists'`: a group of that name exists (AlreadyExists). `'profile-not-ready'`: the launch template's
+   * `created: false`: a group of that name exists (AlreadyExists). `'profile-not-ready'`: the launch template's
    * instance profile is not yet visible ("Invalid IamInstanceProfile", IAM eventual consistency).
    */
   createGroup(
@@ -29,7 +33,7 @@ export interface AutoScaling {
       tags: Tag[];
     },
     options?: CallOptions,
-  ): Promise<'created' | 'exists' | 'profile-not-ready'>;
+  ): Promise<Created<GroupName> | ProfileNotReady>;
   describeGroup(name: string, options?: CallOptions): Promise<AutoScalingGroup | undefined>;
   setSize(
     name: string,
@@ -83,9 +87,9 @@ export function createAutoScaling(client: AutoScalingClient): AutoScaling {
           }),
           sendOptions(options),
         );
-        return 'created';
+        return created({ AutoScalingGroupName: name });
       } catch (error: unknown) {
-        if (isAwsError(error, 'AlreadyExists')) return 'exists';
+        if (isAwsError(error, 'AlreadyExists')) return existing({ AutoScalingGroupName: name });
         if (isProfileNotReady(error)) return 'profile-not-ready';
         throw error;
       }

@@ -9,13 +9,20 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type Created, created, existing } from './result.ts';
 
 export type AttributeItem = NonNullable<WriteRequest['PutRequest']>['Item'];
 
 /** @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
 export interface DynamoDb {
-  /** The seed's schema: MediaType (S, hash) + ItemId (N, range), on-demand. `'exists'` when the name is taken. */
-  createTable(input: { name: string; tags: Tag[] }, options?: CallOptions): Promise<'created' | 'exists'>;
+  /**
+   * The seed's schema: MediaType (S, hash) + ItemId (N, range), on-demand. A table of that name already
+   * there (ResourceInUseException) is returned as DescribeTable sees it, `created: false`.
+   */
+  createTable(
+    input: { name: string; tags: Tag[] },
+    options?: CallOptions,
+  ): Promise<Created<TableDescription>>;
   describeTable(name: string, options?: CallOptions): Promise<TableDescription | undefined>;
   /** `'in-use'`: the table is still being created or updated (ResourceInUseException). */
   deleteTable(name: string, options?: CallOptions): Promise<'deleted' | 'not-found' | 'in-use'>;
@@ -31,10 +38,18 @@ export interface DynamoDb {
 }
 
 export function createDynamoDb(client: DynamoDBClient): DynamoDb {
+  const describeTable = async (name: string, options?: CallOptions) => {
+    try {
+      return (await client.send(new DescribeTableCommand({ TableName: name }), sendOptions(options))).Table;
+    } catch (error: unknown) {
+      if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+      throw error;
+    }
+  };
   return {
     async createTable({ name, tags }, options) {
       try {
-        await client.send(
+        const out = await client.send(
           new CreateTableCommand({
             TableName: name,
             AttributeDefinitions: [
@@ -50,21 +65,16 @@ export function createDynamoDb(client: DynamoDBClient): DynamoDb {
           }),
           sendOptions(options),
         );
-        return 'created';
+        return created(out.TableDescription ?? { TableName: name });
       } catch (error: unknown) {
         // "Table already exists" is a ResourceInUseException on CreateTable.
-        if (isAwsError(error, 'ResourceInUseException', 'ResourceInUse')) return 'exists';
-        throw error;
+        if (!isAwsError(error, 'ResourceInUseException', 'ResourceInUse')) throw error;
       }
+      const table = await describeTable(name, options);
+      if (table === undefined) throw new Error(`table ${name} exists but cannot be described`);
+      return existing(table);
     },
-    async describeTable(name, options) {
-      try {
-        return (await client.send(new DescribeTableCommand({ TableName: name }), sendOptions(options))).Table;
-      } catch (error: unknown) {
-        if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-        throw error;
-      }
-    },
+    describeTable,
     async deleteTable(name, options) {
       try {
         await client.send(new DeleteTableCommand({ TableName: name }), sendOptions(options));

@@ -13,15 +13,18 @@ import {
   DescribeVpcsCommand,
   type EC2Client,
   type Filter,
+  type LaunchTemplate,
   RebootInstancesCommand,
   ReplaceIamInstanceProfileAssociationCommand,
   type RequestLaunchTemplateData,
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
+  type SecurityGroupRule,
   type Tag,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { awsErrorMessage, type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type Created, created, existing, type ProfileNotReady } from './result.ts';
 
 export interface InstanceSummary {
   readonly id: string;
@@ -51,7 +54,7 @@ export interface Ec2 {
   createLaunchTemplate(
     input: { name: string; clientToken: string; data: RequestLaunchTemplateData; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<{ created: true; id: string } | { exists: true; id: string } | 'profile-not-ready'>;
+  ): Promise<Created<LaunchTemplate> | ProfileNotReady>;
   describeLaunchTemplate(
     name: string,
     options?: CallOptions,
@@ -82,11 +85,14 @@ export interface Ec2 {
     options?: CallOptions,
   ): Promise<'replaced' | 'profile-not-ready' | 'not-found'>;
   defaultSecurityGroup(vpcId: string, options?: CallOptions): Promise<SecurityGroup | undefined>;
-  /** Adds a TCP ingress rule; `'exists'` when the same rule is already there (InvalidPermission.Duplicate). */
+  /**
+   * Adds a TCP ingress rule. The same rule already there (InvalidPermission.Duplicate) is `created: false`
+   * with an empty rule: EC2 does not say which rule it is.
+   */
   authorizeIngress(
     input: { groupId: string; cidr: string; port: number; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<{ ruleId: string } | 'exists'>;
+  ): Promise<Created<SecurityGroupRule>>;
   revokeIngress(
     input: { groupId: string; cidr: string; port: number },
     options?: CallOptions,
@@ -128,6 +134,8 @@ export const isProfileNotReady = (error: unknown): boolean =>
     /iam ?instance ?profile|instance profile/i.test(awsErrorMessage(error))) ||
   isAwsError(error, 'InvalidIamInstanceProfile.NotFound');
 
+const summary = (t: LaunchTemplate) => ({ id: t.LaunchTemplateId ?? '', name: t.LaunchTemplateName ?? '' });
+
 export function createEc2(client: EC2Client): Ec2 {
   const describeTemplates = async (
     input: { names?: string[]; filters?: Filter[] },
@@ -141,10 +149,7 @@ export function createEc2(client: EC2Client): Ec2 {
         }),
         sendOptions(options),
       );
-      return (out.LaunchTemplates ?? []).map((t) => ({
-        id: t.LaunchTemplateId ?? '',
-        name: t.LaunchTemplateName ?? '',
-      }));
+      return out.LaunchTemplates ?? [];
     } catch (error: unknown) {
       if (isNotFound(error)) return [];
       throw error;
@@ -211,21 +216,21 @@ export function createEc2(client: EC2Client): Ec2 {
           }),
           sendOptions(options),
         );
-        return { created: true, id: out.LaunchTemplate?.LaunchTemplateId ?? '' };
+        return created(out.LaunchTemplate ?? { LaunchTemplateName: name });
       } catch (error: unknown) {
         if (isProfileNotReady(error)) return 'profile-not-ready';
         if (!isAwsError(error, 'InvalidLaunchTemplateName.AlreadyExistsException')) throw error;
       }
-      const [existing] = await describeTemplates({ names: [name] }, options);
-      if (existing === undefined) throw new Error(`launch template ${name} exists but cannot be described`);
-      return { exists: true, id: existing.id };
+      const [found] = await describeTemplates({ names: [name] }, options);
+      if (found === undefined) throw new Error(`launch template ${name} exists but cannot be described`);
+      return existing(found);
     },
     async describeLaunchTemplate(name, options) {
       const [found] = await describeTemplates({ names: [name] }, options);
-      return found;
+      return found === undefined ? undefined : summary(found);
     },
-    launchTemplatesByTag: (key, value, options) =>
-      describeTemplates({ filters: [{ Name: `tag:${key}`, Values: [value] }] }, options),
+    launchTemplatesByTag: async (key, value, options) =>
+      (await describeTemplates({ filters: [{ Name: `tag:${key}`, Values: [value] }] }, options)).map(summary),
     async deleteLaunchTemplate(name, options) {
       try {
         await client.send(
@@ -336,9 +341,9 @@ export function createEc2(client: EC2Client): Ec2 {
           }),
           sendOptions(options),
         );
-        return { ruleId: out.SecurityGroupRules?.[0]?.SecurityGroupRuleId ?? '' };
+        return created(out.SecurityGroupRules?.[0] ?? {});
       } catch (error: unknown) {
-        if (isAwsError(error, 'InvalidPermission.Duplicate')) return 'exists';
+        if (isAwsError(error, 'InvalidPermission.Duplicate')) return existing({});
         throw error;
       }
     },

@@ -9,6 +9,7 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
+  type Listener,
   type LoadBalancer,
   ModifyTargetGroupAttributesCommand,
   type Tag,
@@ -16,6 +17,7 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type Created, created, existing } from './result.ts';
 
 /** Health check settings of the seed's target group (spec "Load balancer", step 3). */
 export const SEED_HEALTH_CHECK = {
@@ -40,20 +42,24 @@ export interface Elbv2 {
   /**
    * HTTP:80 with the seed's health check, then the demo's deregistration delay
    * (ModifyTargetGroupAttributes, idempotent). CreateTargetGroup is idempotent for the same name and
-   * settings, so a retried or resumed step adopts the group and sets the attribute again.
+   * settings (`created: true` all the same: AWS does not say), so a retried or resumed step adopts the
+   * group and sets the attribute again; a group of that name with other settings is adopted by name.
    */
   createTargetGroup(
     input: { name: string; vpcId: string; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<TargetGroup>;
+  ): Promise<Created<TargetGroup>>;
   describeTargetGroup(name: string, options?: CallOptions): Promise<TargetGroup | undefined>;
   /** `'in-use'`: still referenced by a listener or rule (ResourceInUse) until the load balancer is gone. */
   deleteTargetGroup(arn: string, options?: CallOptions): Promise<'deleted' | 'not-found' | 'in-use'>;
-  /** An internet-facing ALB. CreateLoadBalancer returns the existing one for the same name and settings. */
+  /**
+   * An internet-facing ALB. CreateLoadBalancer returns the existing one for the same name and settings
+   * (`created: true`: AWS does not say); one of that name with other settings is adopted by name.
+   */
   createLoadBalancer(
     input: { name: string; subnetIds: string[]; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<LoadBalancer>;
+  ): Promise<Created<LoadBalancer>>;
   describeLoadBalancer(name: string, options?: CallOptions): Promise<LoadBalancer | undefined>;
   /** Up to `limit` load balancers (the "Hello, Elastic Load Balancing" listing). */
   listLoadBalancers(limit: number, options?: CallOptions): Promise<LoadBalancer[]>;
@@ -62,7 +68,7 @@ export interface Elbv2 {
   createListener(
     input: { loadBalancerArn: string; targetGroupArn: string; port: number },
     options?: CallOptions,
-  ): Promise<string>;
+  ): Promise<Created<Listener>>;
   /** `undefined` when the target group does not exist. */
   targetHealth(targetGroupArn: string, options?: CallOptions): Promise<TargetHealthDescription[] | undefined>;
 }
@@ -100,7 +106,7 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
     vpcId: string,
     tags: Tag[],
     options?: CallOptions,
-  ): Promise<TargetGroup> => {
+  ): Promise<Created<TargetGroup>> => {
     try {
       const out = await client.send(
         new CreateTargetGroupCommand({
@@ -118,21 +124,21 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
         sendOptions(options),
       );
       const group = out.TargetGroups?.[0];
-      if (group !== undefined) return group;
+      if (group !== undefined) return created(group);
     } catch (error: unknown) {
       // Same name with different settings: adopt it only if it is ours to find by name.
       if (!isAwsError(error, 'DuplicateTargetGroupName')) throw error;
     }
-    const existing = await describeTargetGroup(name, options);
-    if (existing === undefined) throw new Error(`target group ${name} neither created nor found`);
-    return existing;
+    const found = await describeTargetGroup(name, options);
+    if (found === undefined) throw new Error(`target group ${name} neither created nor found`);
+    return existing(found);
   };
   return {
     async createTargetGroup({ name, vpcId, tags }, options) {
       const group = await createOrAdoptTargetGroup(name, vpcId, tags, options);
       await client.send(
         new ModifyTargetGroupAttributesCommand({
-          TargetGroupArn: group.TargetGroupArn,
+          TargetGroupArn: group.value.TargetGroupArn,
           Attributes: [
             { Key: 'deregistration_delay.timeout_seconds', Value: String(DEMO_DEREGISTRATION_DELAY_SECONDS) },
           ],
@@ -165,13 +171,13 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
           sendOptions(options),
         );
         const lb = out.LoadBalancers?.[0];
-        if (lb !== undefined) return lb;
+        if (lb !== undefined) return created(lb);
       } catch (error: unknown) {
         if (!isAwsError(error, 'DuplicateLoadBalancerName')) throw error;
       }
-      const existing = await describeLoadBalancer(name, options);
-      if (existing === undefined) throw new Error(`load balancer ${name} neither created nor found`);
-      return existing;
+      const found = await describeLoadBalancer(name, options);
+      if (found === undefined) throw new Error(`load balancer ${name} neither created nor found`);
+      return existing(found);
     },
     describeLoadBalancer,
     async listLoadBalancers(limit, options) {
@@ -201,8 +207,8 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
           }),
           sendOptions(options),
         );
-        const arn = out.Listeners?.[0]?.ListenerArn;
-        if (arn !== undefined) return arn;
+        const listener = out.Listeners?.[0];
+        if (listener?.ListenerArn !== undefined) return created(listener);
       } catch (error: unknown) {
         if (!isAwsError(error, 'DuplicateListener')) throw error;
       }
@@ -210,9 +216,10 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
         new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
         sendOptions(options),
       );
-      const found = (out.Listeners ?? []).find((l) => l.Port === port)?.ListenerArn;
-      if (found === undefined) throw new Error(`listener on port ${port} neither created nor found`);
-      return found;
+      const found = (out.Listeners ?? []).find((l) => l.Port === port);
+      if (found?.ListenerArn === undefined)
+        throw new Error(`listener on port ${port} neither created nor found`);
+      return existing(found);
     },
     async targetHealth(targetGroupArn, options) {
       try {

@@ -20,26 +20,28 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type Created, created, existing } from './result.ts';
 
 export type Deletion = 'deleted' | 'not-found' | 'in-use';
 
 /**
  * The IAM operations resilient uses. `EntityAlreadyExists` (a re-run or a resumed create) becomes
- * `{exists: true}`, `NoSuchEntity` becomes `undefined`/`'not-found'`, and `DeleteConflict` (a policy
- * still attached, a role still in a profile) becomes `'in-use'`.
+ * `created: false` with the existing entity as its Get call describes it (tags included: the caller
+ * adopts it only if they say it is ours), `NoSuchEntity` becomes `undefined`/`'not-found'`, and
+ * `DeleteConflict` (a policy still attached, a role still in a profile) becomes `'in-use'`.
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
 export interface Iam {
   createPolicy(
     input: { name: string; document: string; tags: Tag[]; accountId: string; partition?: string },
     options?: CallOptions,
-  ): Promise<{ created: true; arn: string } | { exists: true; arn: string }>;
+  ): Promise<Created<Policy>>;
   getPolicy(arn: string, options?: CallOptions): Promise<Policy | undefined>;
   deletePolicy(arn: string, options?: CallOptions): Promise<Deletion>;
   createRole(
     input: { name: string; assumeRolePolicy: string; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<{ created: true; role: Role } | { exists: true }>;
+  ): Promise<Created<Role>>;
   getRole(name: string, options?: CallOptions): Promise<Role | undefined>;
   deleteRole(name: string, options?: CallOptions): Promise<Deletion>;
   attachRolePolicy(role: string, policyArn: string, options?: CallOptions): Promise<'attached' | 'not-found'>;
@@ -52,7 +54,7 @@ export interface Iam {
   createInstanceProfile(
     input: { name: string; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<{ created: true; profile: InstanceProfile } | { exists: true }>;
+  ): Promise<Created<InstanceProfile>>;
   getInstanceProfile(name: string, options?: CallOptions): Promise<InstanceProfile | undefined>;
   /** `'already'`: the profile already holds a role (a profile holds at most one: LimitExceeded). */
   addRoleToInstanceProfile(
@@ -92,46 +94,77 @@ async function orUndefined<T>(run: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** Create, or on `EntityAlreadyExists` the existing entity from its Get call. */
+async function createOrGet<T>(
+  what: string,
+  create: () => Promise<T | undefined>,
+  get: () => Promise<T | undefined>,
+): Promise<Created<T>> {
+  try {
+    const made = await create();
+    if (made === undefined) throw new Error(`Create${what} returned no ${what.toLowerCase()}`);
+    return created(made);
+  } catch (error: unknown) {
+    if (!isAwsError(error, EXISTS)) throw error;
+  }
+  const found = await get();
+  if (found === undefined) throw new Error(`IAM ${what.toLowerCase()} exists but Get${what} cannot find it`);
+  return existing(found);
+}
+
 export function createIam(client: IAMClient): Iam {
+  const getPolicy = (arn: string, options?: CallOptions) =>
+    orUndefined(
+      async () => (await client.send(new GetPolicyCommand({ PolicyArn: arn }), sendOptions(options))).Policy,
+    );
+  const getRole = (name: string, options?: CallOptions) =>
+    orUndefined(
+      async () => (await client.send(new GetRoleCommand({ RoleName: name }), sendOptions(options))).Role,
+    );
+  const getInstanceProfile = (name: string, options?: CallOptions) =>
+    orUndefined(
+      async () =>
+        (
+          await client.send(
+            new GetInstanceProfileCommand({ InstanceProfileName: name }),
+            sendOptions(options),
+          )
+        ).InstanceProfile,
+    );
   return {
-    async createPolicy({ name, document, tags, accountId, partition = 'aws' }, options) {
-      try {
-        const out = await client.send(
-          new CreatePolicyCommand({ PolicyName: name, PolicyDocument: document, Tags: tags }),
-          sendOptions(options),
-        );
-        return { created: true, arn: out.Policy?.Arn ?? '' };
-      } catch (error: unknown) {
-        // Customer managed policy ARNs are deterministic: arn:<partition>:iam::<account>:policy/<name>.
-        if (isAwsError(error, EXISTS))
-          return { exists: true, arn: `arn:${partition}:iam::${accountId}:policy/${name}` };
-        throw error;
-      }
-    },
-    getPolicy: (arn, options) =>
-      orUndefined(
+    createPolicy: ({ name, document, tags, accountId, partition = 'aws' }, options) =>
+      createOrGet(
+        'Policy',
         async () =>
-          (await client.send(new GetPolicyCommand({ PolicyArn: arn }), sendOptions(options))).Policy,
+          (
+            await client.send(
+              new CreatePolicyCommand({ PolicyName: name, PolicyDocument: document, Tags: tags }),
+              sendOptions(options),
+            )
+          ).Policy,
+        // Customer managed policy ARNs are deterministic: arn:<partition>:iam::<account>:policy/<name>.
+        () => getPolicy(`arn:${partition}:iam::${accountId}:policy/${name}`, options),
       ),
+    getPolicy,
     deletePolicy: (arn, options) =>
       deletion(() => client.send(new DeletePolicyCommand({ PolicyArn: arn }), sendOptions(options))),
-    async createRole({ name, assumeRolePolicy, tags }, options) {
-      try {
-        const out = await client.send(
-          new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: assumeRolePolicy, Tags: tags }),
-          sendOptions(options),
-        );
-        if (out.Role === undefined) throw new Error(`CreateRole ${name} returned no role`);
-        return { created: true, role: out.Role };
-      } catch (error: unknown) {
-        if (isAwsError(error, EXISTS)) return { exists: true };
-        throw error;
-      }
-    },
-    getRole: (name, options) =>
-      orUndefined(
-        async () => (await client.send(new GetRoleCommand({ RoleName: name }), sendOptions(options))).Role,
+    createRole: ({ name, assumeRolePolicy, tags }, options) =>
+      createOrGet(
+        'Role',
+        async () =>
+          (
+            await client.send(
+              new CreateRoleCommand({
+                RoleName: name,
+                AssumeRolePolicyDocument: assumeRolePolicy,
+                Tags: tags,
+              }),
+              sendOptions(options),
+            )
+          ).Role,
+        () => getRole(name, options),
       ),
+    getRole,
     deleteRole: (name, options) =>
       deletion(() => client.send(new DeleteRoleCommand({ RoleName: name }), sendOptions(options))),
     async attachRolePolicy(role, policyArn, options) {
@@ -167,30 +200,19 @@ export function createIam(client: IAMClient): Iam {
         } while (marker !== undefined);
         return found;
       }),
-    async createInstanceProfile({ name, tags }, options) {
-      try {
-        const out = await client.send(
-          new CreateInstanceProfileCommand({ InstanceProfileName: name, Tags: tags }),
-          sendOptions(options),
-        );
-        if (out.InstanceProfile === undefined)
-          throw new Error(`CreateInstanceProfile ${name} returned no profile`);
-        return { created: true, profile: out.InstanceProfile };
-      } catch (error: unknown) {
-        if (isAwsError(error, EXISTS)) return { exists: true };
-        throw error;
-      }
-    },
-    getInstanceProfile: (name, options) =>
-      orUndefined(
+    createInstanceProfile: ({ name, tags }, options) =>
+      createOrGet(
+        'InstanceProfile',
         async () =>
           (
             await client.send(
-              new GetInstanceProfileCommand({ InstanceProfileName: name }),
+              new CreateInstanceProfileCommand({ InstanceProfileName: name, Tags: tags }),
               sendOptions(options),
             )
           ).InstanceProfile,
+        () => getInstanceProfile(name, options),
       ),
+    getInstanceProfile,
     async addRoleToInstanceProfile(profile, role, options) {
       try {
         await client.send(

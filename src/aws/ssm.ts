@@ -3,10 +3,12 @@ import {
   GetParameterCommand,
   GetParametersCommand,
   PutParameterCommand,
+  type PutParameterResult,
   type SSMClient,
   type Tag,
 } from '@aws-sdk/client-ssm';
 import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type Created, created, existing } from './result.ts';
 
 /** The public parameter that always names the latest Amazon Linux 2023 AMI for x86_64. */
 export const AL2023_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
@@ -16,12 +18,12 @@ export interface Ssm {
   /**
    * Creates the parameter with tags, or overwrites its value when it exists. PutParameter refuses
    * `Tags` together with `Overwrite`, so the first call creates and a `ParameterAlreadyExists` answer
-   * is followed by an overwrite.
+   * is followed by an overwrite (`created: false`).
    */
   putParameter(
     input: { name: string; value: string; tags: Tag[] },
     options?: CallOptions,
-  ): Promise<'created' | 'updated'>;
+  ): Promise<Created<PutParameterResult>>;
   getParameter(name: string, options?: CallOptions): Promise<string | undefined>;
   /** Values by name; names that do not exist are in `missing`. */
   getParameters(
@@ -35,19 +37,21 @@ export function createSsm(client: SSMClient): Ssm {
   return {
     async putParameter({ name, value, tags }, options) {
       try {
-        await client.send(
-          new PutParameterCommand({ Name: name, Value: value, Type: 'String', Tags: tags }),
-          sendOptions(options),
+        return created(
+          await client.send(
+            new PutParameterCommand({ Name: name, Value: value, Type: 'String', Tags: tags }),
+            sendOptions(options),
+          ),
         );
-        return 'created';
       } catch (error: unknown) {
         if (!isAwsError(error, 'ParameterAlreadyExists')) throw error;
       }
-      await client.send(
-        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }),
-        sendOptions(options),
+      return existing(
+        await client.send(
+          new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }),
+          sendOptions(options),
+        ),
       );
-      return 'updated';
     },
     async getParameter(name, options) {
       try {

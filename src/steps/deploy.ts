@@ -1,13 +1,16 @@
-import { fromPromise } from 'xstate';
+import type { LaunchTemplate, RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
+import type { LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { DeployFacts, DeployStep } from '../../machines/deploy.ts';
-import type { StepInput, StepResult } from '../../machines/step-kit.ts';
-import { ec2TrustPolicy, instancePolicy, ssmOnlyPolicy } from '../../resources/policies.ts';
+import type { StepInput } from '../../machines/step-kit.ts';
+import { instancePolicy, ssmOnlyPolicy } from '../../resources/policies.ts';
 import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import type { AttributeItem } from '../aws/dynamodb.ts';
 import { AL2023_AMI_PARAMETER } from '../aws/ssm.ts';
 import { ResilientError } from '../errors.ts';
-import { deploymentTags, REGION_TAG_KEY, taggedAsOurs } from '../names.ts';
-import { done, notYet, runStep, type StepDeps, type StepFn } from './deps.ts';
+import { deploymentTags } from '../names.ts';
+import { asActors, done, notYet, type StepDeps, type StepFn } from './deps.ts';
+import { createIamSet, foreignIam } from './iam.ts';
+import { createOrAdopt } from './kit.ts';
 
 export const INSTANCE_TYPE = 't3.micro';
 export const GROUP_SIZE = 3;
@@ -20,112 +23,6 @@ const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new ResilientError('INTERNAL', `deploy reached a step without ${what}`);
   return value;
 };
-
-/**
- * An IAM name is global to the account: one that exists is this deployment's only if its tags say so,
- * for this Region too. Anything else — another Region's deployment of the same name, a resource someone
- * made by hand — is never adopted, and its name blocks the deploy before anything is created.
- */
-function notOurs(deps: StepDeps, kind: string, name: string): ResilientError {
-  return new ResilientError(
-    'PRECONDITION',
-    `IAM ${kind} ${name} exists and is not ours: it is not tagged resilient:deployment=${deps.names.deployment}, ${REGION_TAG_KEY}=${deps.region}.`,
-    { hint: 'pick another --name, or delete or retag that resource if it is a leftover of this deployment' },
-  );
-}
-
-/** Every IAM name of the deployment that exists and is not ours (preflight: before the first create). */
-async function foreignIam(
-  deps: StepDeps,
-  account: string,
-  partition: string,
-  signal: AbortSignal,
-): Promise<ResilientError | undefined> {
-  const { iam } = deps.aws;
-  const { names } = deps;
-  const ours = (tags: { Key?: string; Value?: string }[] | undefined) =>
-    taggedAsOurs(tags, names.deployment, deps.region);
-  for (const policy of [names.instancePolicy, names.bcPolicy]) {
-    const found = await iam.getPolicy(`arn:${partition}:iam::${account}:policy/${policy}`, { signal });
-    if (found !== undefined && !ours(found.Tags)) return notOurs(deps, 'policy', policy);
-  }
-  for (const role of [names.instanceRole, names.bcRole]) {
-    const found = await iam.getRole(role, { signal });
-    if (found !== undefined && !ours(found.Tags)) return notOurs(deps, 'role', role);
-  }
-  for (const profile of [names.instanceProfile, names.bcProfile]) {
-    const found = await iam.getInstanceProfile(profile, { signal });
-    if (found !== undefined && !ours(found.Tags)) return notOurs(deps, 'instance profile', profile);
-  }
-  return undefined;
-}
-
-/** Creates a policy, a role trusting EC2 with it attached, and an instance profile holding the role. */
-async function createIamSet(
-  deps: StepDeps,
-  input: In,
-  signal: AbortSignal,
-  names: { policy: string; role: string; profile: string },
-  document: string,
-): Promise<void> {
-  const { iam } = deps.aws;
-  const tags = deploymentTags(deps.names.deployment, deps.region);
-  const ours = (found: { Tags?: { Key?: string; Value?: string }[] } | undefined) =>
-    taggedAsOurs(found?.Tags, deps.names.deployment, deps.region);
-  const accountId = need(input.facts.accountId, 'the account id');
-  deps.ledger.intend('policy', names.policy);
-  const policy = await iam.createPolicy(
-    { name: names.policy, document, tags, accountId, partition: input.facts.partition ?? 'aws' },
-    { signal },
-  );
-  // Preflight found none that is not ours; one made since then (a race) is refused all the same.
-  if ('exists' in policy && !ours(await iam.getPolicy(policy.arn, { signal })))
-    throw notOurs(deps, 'policy', names.policy);
-  deps.ledger.created('policy', names.policy, { arn: policy.arn });
-  deps.emit({
-    type: 'resource',
-    action: 'created' in policy ? 'created' : 'adopted',
-    kind: 'policy',
-    name: names.policy,
-    id: policy.arn,
-  });
-
-  deps.ledger.intend('role', names.role);
-  const role = await iam.createRole(
-    { name: names.role, assumeRolePolicy: JSON.stringify(ec2TrustPolicy()), tags },
-    { signal },
-  );
-  const existingRole = 'created' in role ? undefined : await iam.getRole(names.role, { signal });
-  if ('exists' in role && !ours(existingRole)) throw notOurs(deps, 'role', names.role);
-  const roleArn = 'created' in role ? role.role.Arn : existingRole?.Arn;
-  deps.ledger.created('role', names.role, { arn: roleArn });
-  deps.emit({
-    type: 'resource',
-    action: 'created' in role ? 'created' : 'adopted',
-    kind: 'role',
-    name: names.role,
-  });
-  if ((await iam.attachRolePolicy(names.role, policy.arn, { signal })) === 'not-found') {
-    throw new ResilientError('CLOUD', `Policy ${policy.arn} or role ${names.role} vanished while attaching.`);
-  }
-
-  deps.ledger.intend('instance-profile', names.profile);
-  const profile = await iam.createInstanceProfile({ name: names.profile, tags }, { signal });
-  const existingProfile =
-    'created' in profile ? undefined : await iam.getInstanceProfile(names.profile, { signal });
-  if ('exists' in profile && !ours(existingProfile)) throw notOurs(deps, 'instance profile', names.profile);
-  const profileArn = 'created' in profile ? profile.profile.Arn : existingProfile?.Arn;
-  deps.ledger.created('instance-profile', names.profile, { arn: profileArn });
-  deps.emit({
-    type: 'resource',
-    action: 'created' in profile ? 'created' : 'adopted',
-    kind: 'instance-profile',
-    name: names.profile,
-  });
-  if ((await iam.addRoleToInstanceProfile(names.profile, names.role, { signal })) === 'not-found') {
-    throw new ResilientError('CLOUD', `Instance profile ${names.profile} vanished while adding its role.`);
-  }
-}
 
 function scope(deps: StepDeps, input: In) {
   return {
@@ -189,15 +86,9 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
       });
     },
     async creatingTable(_input, signal) {
-      ledger.intend('table', names.table);
-      const result = await aws.dynamodb.createTable({ name: names.table, tags }, { signal });
-      ledger.created('table', names.table);
-      deps.emit({
-        type: 'resource',
-        action: result === 'created' ? 'created' : 'adopted',
-        kind: 'table',
-        name: names.table,
-      });
+      await createOrAdopt(deps, 'table', names.table, () =>
+        aws.dynamodb.createTable({ name: names.table, tags }, { signal }),
+      );
       return done();
     },
     async tableCreating(input, signal) {
@@ -234,27 +125,28 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
         [names.parameters.healthCheck, 'shallow'],
       ];
       for (const [name, value] of values) {
-        ledger.intend('parameter', name);
-        await aws.ssm.putParameter({ name, value, tags }, { signal });
-        ledger.created('parameter', name);
+        await createOrAdopt(
+          deps,
+          'parameter',
+          name,
+          () => aws.ssm.putParameter({ name, value, tags }, { signal }),
+          {
+            quiet: true,
+          },
+        );
       }
       return done();
     },
     async creatingInstanceIam(input, signal) {
       const document = JSON.stringify(instancePolicy({ ...scope(deps, input), tableName: names.table }));
       const set = { policy: names.instancePolicy, role: names.instanceRole, profile: names.instanceProfile };
-      await createIamSet(deps, input, signal, set, document);
+      await createIamSet(deps, scope(deps, input), signal, set, document);
       return done();
     },
     async creatingBcIam(input, signal) {
       const document = JSON.stringify(ssmOnlyPolicy(scope(deps, input)));
-      await createIamSet(
-        deps,
-        input,
-        signal,
-        { policy: names.bcPolicy, role: names.bcRole, profile: names.bcProfile },
-        document,
-      );
+      const set = { policy: names.bcPolicy, role: names.bcRole, profile: names.bcProfile };
+      await createIamSet(deps, scope(deps, input), signal, set, document);
       return done();
     },
     async creatingLaunchTemplate(input, signal) {
@@ -265,90 +157,69 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
           `The public parameter ${AL2023_AMI_PARAMETER} is not available.`,
         );
       }
-      const entry = ledger.intend('launch-template', names.launchTemplate);
-      const result = await aws.ec2.createLaunchTemplate(
-        {
-          name: names.launchTemplate,
-          clientToken: entry.token.slice(0, 64),
-          tags,
-          data: {
-            ImageId: amiId,
-            InstanceType: INSTANCE_TYPE,
-            IamInstanceProfile: { Name: names.instanceProfile },
-            UserData: Buffer.from(deps.userData(), 'utf8').toString('base64'),
-            // IMDSv2 only: a token is required for every metadata request.
-            MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-            TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
-          },
-        },
-        { signal },
+      const data: RequestLaunchTemplateData = {
+        ImageId: amiId,
+        InstanceType: INSTANCE_TYPE,
+        IamInstanceProfile: { Name: names.instanceProfile },
+        UserData: Buffer.from(deps.userData(), 'utf8').toString('base64'),
+        // IMDSv2 only: a token is required for every metadata request.
+        MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+        TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+      };
+      const id = (t: LaunchTemplate) => t.LaunchTemplateId ?? '';
+      const result = await createOrAdopt(
+        deps,
+        'launch-template',
+        names.launchTemplate,
+        (token) =>
+          aws.ec2.createLaunchTemplate(
+            { name: names.launchTemplate, clientToken: token.slice(0, 64), tags, data },
+            { signal },
+          ),
+        { ids: ({ value }) => ({ id: id(value) }), shownId: id },
       );
       if (result === 'profile-not-ready')
         return notYet(input, `instance profile ${names.instanceProfile} not yet visible`);
-      ledger.created('launch-template', names.launchTemplate, { id: result.id });
-      deps.emit({
-        type: 'resource',
-        action: 'created' in result ? 'created' : 'adopted',
-        kind: 'launch-template',
-        name: names.launchTemplate,
-        id: result.id,
-      });
-      return done({ amiId, launchTemplateId: result.id });
+      return done({ amiId, launchTemplateId: id(result.value) });
     },
     async creatingGroup(input, signal) {
-      ledger.intend('auto-scaling-group', names.group);
-      const result = await aws.autoscaling.createGroup(
-        {
-          name: names.group,
-          launchTemplateName: names.launchTemplate,
-          zones: [...need(input.facts.zones, 'zones')],
-          subnetIds: [...need(input.facts.subnetIds, 'subnets')],
-          size: GROUP_SIZE,
-          tags,
-        },
-        { signal },
+      const group = {
+        name: names.group,
+        launchTemplateName: names.launchTemplate,
+        zones: [...need(input.facts.zones, 'zones')],
+        subnetIds: [...need(input.facts.subnetIds, 'subnets')],
+        size: GROUP_SIZE,
+        tags,
+      };
+      const result = await createOrAdopt(deps, 'auto-scaling-group', names.group, () =>
+        aws.autoscaling.createGroup(group, { signal }),
       );
       if (result === 'profile-not-ready')
         return notYet(input, `instance profile ${names.instanceProfile} not yet usable`);
-      ledger.created('auto-scaling-group', names.group);
-      deps.emit({
-        type: 'resource',
-        action: result === 'created' ? 'created' : 'adopted',
-        kind: 'auto-scaling-group',
-        name: names.group,
-      });
       return done();
     },
     async creatingTargetGroup(input, signal) {
-      ledger.intend('target-group', names.targetGroup);
-      const group = await aws.elbv2.createTargetGroup(
-        { name: names.targetGroup, vpcId: need(input.facts.vpcId, 'the VPC'), tags },
-        { signal },
+      const vpcId = need(input.facts.vpcId, 'the VPC');
+      const arn = (g: TargetGroup) => g.TargetGroupArn;
+      const { value: group } = await createOrAdopt(
+        deps,
+        'target-group',
+        names.targetGroup,
+        () => aws.elbv2.createTargetGroup({ name: names.targetGroup, vpcId, tags }, { signal }),
+        { ids: ({ value }) => ({ arn: arn(value) }), shownId: arn },
       );
-      ledger.created('target-group', names.targetGroup, { arn: group.TargetGroupArn });
-      deps.emit({
-        type: 'resource',
-        action: 'created',
-        kind: 'target-group',
-        name: names.targetGroup,
-        id: group.TargetGroupArn,
-      });
       return done({ targetGroupArn: need(group.TargetGroupArn, 'a target group ARN') });
     },
     async creatingLoadBalancer(input, signal) {
-      ledger.intend('load-balancer', names.loadBalancer);
-      const lb = await aws.elbv2.createLoadBalancer(
-        { name: names.loadBalancer, subnetIds: [...need(input.facts.subnetIds, 'subnets')], tags },
-        { signal },
+      const subnetIds = [...need(input.facts.subnetIds, 'subnets')];
+      const arn = (l: LoadBalancer) => l.LoadBalancerArn;
+      const { value: lb } = await createOrAdopt(
+        deps,
+        'load-balancer',
+        names.loadBalancer,
+        () => aws.elbv2.createLoadBalancer({ name: names.loadBalancer, subnetIds, tags }, { signal }),
+        { ids: ({ value }) => ({ arn: arn(value) }), shownId: arn },
       );
-      ledger.created('load-balancer', names.loadBalancer, { arn: lb.LoadBalancerArn });
-      deps.emit({
-        type: 'resource',
-        action: 'created',
-        kind: 'load-balancer',
-        name: names.loadBalancer,
-        id: lb.LoadBalancerArn,
-      });
       return done({
         loadBalancerArn: need(lb.LoadBalancerArn, 'a load balancer ARN'),
         dnsName: need(lb.DNSName, 'a DNS name'),
@@ -373,17 +244,19 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
       return notYet(input, `load balancer is ${state}`);
     },
     async creatingListener(input, signal) {
-      ledger.intend('listener', `${names.loadBalancer}:${HTTP_PORT}`);
-      const arn = await aws.elbv2.createListener(
-        {
-          loadBalancerArn: need(input.facts.loadBalancerArn, 'the load balancer'),
-          targetGroupArn: need(input.facts.targetGroupArn, 'the target group'),
-          port: HTTP_PORT,
-        },
-        { signal },
+      const listener = {
+        loadBalancerArn: need(input.facts.loadBalancerArn, 'the load balancer'),
+        targetGroupArn: need(input.facts.targetGroupArn, 'the target group'),
+        port: HTTP_PORT,
+      };
+      const { value } = await createOrAdopt(
+        deps,
+        'listener',
+        `${names.loadBalancer}:${HTTP_PORT}`,
+        () => aws.elbv2.createListener(listener, { signal }),
+        { ids: (r) => ({ arn: r.value.ListenerArn }), quiet: true },
       );
-      ledger.created('listener', `${names.loadBalancer}:${HTTP_PORT}`, { arn });
-      return done({ listenerArn: arn });
+      return done({ listenerArn: need(value.ListenerArn, 'a listener ARN') });
     },
     async attachingTargetGroup(input, signal) {
       const result = await aws.autoscaling.attachTargetGroups(
@@ -416,9 +289,14 @@ export function deploySteps(deps: StepDeps): Record<DeployStep, Fn> {
       const groupId = need(input.facts.securityGroupId, 'the security group');
       const cidr = need(input.facts.callerCidr, "the caller's address");
       const name = `${groupId}|${cidr}|${HTTP_PORT}`;
-      ledger.intend('ingress-rule', name);
-      const result = await aws.ec2.authorizeIngress({ groupId, cidr, port: HTTP_PORT, tags }, { signal });
-      ledger.created('ingress-rule', name, result === 'exists' ? {} : { id: result.ruleId });
+      await createOrAdopt(
+        deps,
+        'ingress-rule',
+        name,
+        () => aws.ec2.authorizeIngress({ groupId, cidr, port: HTTP_PORT, tags }, { signal }),
+        // EC2 names no rule for a duplicate: the ledger then keeps none (destroy revokes by group, CIDR and port).
+        { ids: (r) => (r.created ? { id: r.value.SecurityGroupRuleId ?? '' } : {}), quiet: true },
+      );
       return done({ ingressAdded: true, needsIngress: false });
     },
   };
@@ -443,12 +321,4 @@ async function ingressBlocked(
 }
 
 /** The steps as the machine's named actors. */
-export function deployActors(deps: StepDeps) {
-  const steps = deploySteps(deps);
-  return Object.fromEntries(
-    Object.entries(steps).map(([name, fn]) => [
-      name,
-      fromPromise<StepResult<DeployFacts>, In>(({ input, signal }) => runStep(fn, input, signal)),
-    ]),
-  ) as Record<DeployStep, ReturnType<typeof fromPromise<StepResult<DeployFacts>, In>>>;
-}
+export const deployActors = (deps: StepDeps) => asActors(deploySteps(deps));

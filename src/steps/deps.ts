@@ -1,3 +1,4 @@
+import { fromPromise } from 'xstate';
 import type { StepInput, StepResult } from '../../machines/step-kit.ts';
 import { awsErrorCode, isTransient } from '../aws/errors.ts';
 import type { Aws } from '../aws/index.ts';
@@ -75,4 +76,14 @@ export async function runStep<F>(
     if (signal.aborted || !isTransient(error)) throw error;
     return notYet(input, `transient cloud error ${awsErrorCode(error) ?? String(error)}`);
   }
+}
+
+/** A machine's steps as its named actors, each run through `runStep`. */
+export function asActors<F, S extends string>(steps: Record<S, StepFn<F>>) {
+  return Object.fromEntries(
+    Object.entries<StepFn<F>>(steps).map(([name, fn]) => [
+      name,
+      fromPromise<StepResult<F>, StepInput<F>>(({ input, signal }) => runStep(fn, input, signal)),
+    ]),
+  ) as Record<S, ReturnType<typeof fromPromise<StepResult<F>, StepInput<F>>>>;
 }

@@ -1,9 +1,8 @@
-import { fromPromise } from 'xstate';
 import type { DestroyFacts, DestroyStep } from '../../machines/destroy.ts';
-import type { StepInput, StepResult } from '../../machines/step-kit.ts';
+import type { StepInput } from '../../machines/step-kit.ts';
 import type { ResourceKind } from '../checkpoint/schema.ts';
 import { DEPLOYMENT_TAG_KEY, resourceNames, taggedAsOurs } from '../names.ts';
-import { done, notYet, runStep, type StepDeps, type StepFn } from './deps.ts';
+import { asActors, done, notYet, type StepDeps, type StepFn } from './deps.ts';
 
 type Fn = StepFn<DestroyFacts>;
 type In = StepInput<DestroyFacts>;
@@ -293,12 +292,5 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
   };
 }
 
-export function destroyActors(deps: StepDeps) {
-  const steps = destroySteps(deps);
-  return Object.fromEntries(
-    Object.entries(steps).map(([name, fn]) => [
-      name,
-      fromPromise<StepResult<DestroyFacts>, In>(({ input, signal }) => runStep(fn, input, signal)),
-    ]),
-  ) as Record<DestroyStep, ReturnType<typeof fromPromise<StepResult<DestroyFacts>, In>>>;
-}
+/** The steps as the machine's named actors. */
+export const destroyActors = (deps: StepDeps) => asActors(destroySteps(deps));

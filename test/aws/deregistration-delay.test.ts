@@ -29,7 +29,7 @@ describe("the demo's target group drains for a demo-sized deregistration delay, 
     elb.on(CreateTargetGroupCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/new' }] });
     elb.on(ModifyTargetGroupAttributesCommand).resolves({});
     const wrapper = createElbv2(new ElasticLoadBalancingV2Client({ region: 'us-west-2' }));
-    expect((await wrapper.createTargetGroup(input)).TargetGroupArn).toBe('arn:tg/new');
+    expect((await wrapper.createTargetGroup(input)).value.TargetGroupArn).toBe('arn:tg/new');
     expect(DEMO_DEREGISTRATION_DELAY_SECONDS).toBe(30);
     expect(delaySetOn()).toEqual(['arn:tg/new']);
   });

@@ -33,14 +33,35 @@ describe('AWS wrappers turn expected errors into values', () => {
     elb.reset();
   });
 
-  it('getRole returns undefined for NoSuchEntity and createRole reports an existing role', async () => {
-    iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
+  it('getRole returns undefined for NoSuchEntity and createRole reports an existing role with its tags', async () => {
+    const role = {
+      Path: '/',
+      RoleName: 'r',
+      RoleId: 'AROA1',
+      Arn: 'arn:aws:iam::123456789012:role/r',
+      CreateDate: new Date(0),
+      Tags: [{ Key: 'resilient:deployment', Value: 'demo' }],
+    };
+    iam
+      .on(GetRoleCommand)
+      .rejectsOnce(new NoSuchEntityException({ message: 'no role', $metadata: {} }))
+      .resolves({ Role: role });
     iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'exists', $metadata: {} }));
     const wrapper = createIam(new IAMClient({ region: 'us-west-2' }));
     expect(await wrapper.getRole('r')).toBeUndefined();
     expect(await wrapper.createRole({ name: 'r', assumeRolePolicy: '{}', tags: [] })).toEqual({
-      exists: true,
+      created: false,
+      value: role,
     });
+  });
+
+  it('createRole of a name that exists but vanished before GetRole fails rather than adopting nothing', async () => {
+    iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'exists', $metadata: {} }));
+    iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
+    const wrapper = createIam(new IAMClient({ region: 'us-west-2' }));
+    await expect(wrapper.createRole({ name: 'r', assumeRolePolicy: '{}', tags: [] })).rejects.toThrow(
+      'exists but GetRole cannot find it',
+    );
   });
 
   it('deleteTargetGroup reports in-use and not-found', async () => {

@@ -72,14 +72,14 @@ beforeAll(async () => {
   const zones = (await ec2.availabilityZones()).slice(0, 2);
   const subnets = await ec2.defaultSubnets(vpcId, zones);
   const tg = await elbv2.createTargetGroup({ name: 'fault-tg', vpcId, tags: [] });
-  targetGroupArn = tg.TargetGroupArn ?? '';
+  targetGroupArn = tg.value.TargetGroupArn ?? '';
   const lb = await elbv2.createLoadBalancer({
     name: 'fault-lb',
     subnetIds: subnets.map((s) => s.id),
     tags: [],
   });
-  dnsName = lb.DNSName ?? '';
-  await elbv2.createListener({ loadBalancerArn: lb.LoadBalancerArn ?? '', targetGroupArn, port: 80 });
+  dnsName = lb.value.DNSName ?? '';
+  await elbv2.createListener({ loadBalancerArn: lb.value.LoadBalancerArn ?? '', targetGroupArn, port: 80 });
   const template = await ec2.createLaunchTemplate({
     name: 'fault-template',
     clientToken: 'fault-template-token',

@@ -198,7 +198,7 @@ describe('--target aws on the local cloud: pinned to its account and Region', ()
         port: 80,
         tags: deploymentTags('lost', region),
       });
-      expect(added).not.toBe('exists');
+      expect(added.created).toBe(true);
       expect(await made.aws.ec2.ingressRulesByTag('resilient:deployment', 'lost')).toHaveLength(1);
     } finally {
       made.close();

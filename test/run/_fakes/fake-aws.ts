@@ -13,6 +13,7 @@ import type { Ec2 } from '../../../src/aws/ec2.ts';
 import type { Elbv2 } from '../../../src/aws/elbv2.ts';
 import type { Iam } from '../../../src/aws/iam.ts';
 import type { Aws } from '../../../src/aws/index.ts';
+import { created, existing } from '../../../src/aws/result.ts';
 import type { Ssm } from '../../../src/aws/ssm.ts';
 import { AL2023_AMI_PARAMETER } from '../../../src/aws/ssm.ts';
 import type { Sts } from '../../../src/aws/sts.ts';
@@ -73,11 +74,12 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     async createPolicy({ name, tags }) {
       await enter('iam.createPolicy');
       const arn = `arn:aws:iam::${ACCOUNT}:policy/${name}`;
-      if (world.policies.has(arn)) return { exists: true, arn };
+      const shape = () => ({ PolicyName: name, Arn: arn, Tags: world.iamTags.get(`policy:${name}`) ?? [] });
+      if (world.policies.has(arn)) return existing(shape());
       world.policies.set(arn, { name, arn });
       world.iamTags.set(`policy:${name}`, tags);
       world.created('policy', name);
-      return { created: true, arn };
+      return created(shape());
     },
     async getPolicy(arn) {
       await enter('iam.getPolicy');
@@ -95,11 +97,12 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     },
     async createRole({ name, tags }) {
       await enter('iam.createRole');
-      if (world.roles.has(name)) return { exists: true };
+      const shape = () => ({ ...role(name), Tags: world.iamTags.get(`role:${name}`) ?? [] });
+      if (world.roles.has(name)) return existing(shape());
       world.roles.set(name, { name, arn: role(name).Arn ?? '', attached: new Set() });
       world.iamTags.set(`role:${name}`, tags);
       world.created('role', name);
-      return { created: true, role: role(name) };
+      return created(shape());
     },
     async getRole(name) {
       await enter('iam.getRole');
@@ -138,7 +141,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     },
     async createInstanceProfile({ name, tags }) {
       await enter('iam.createInstanceProfile');
-      if (world.profiles.has(name)) return { exists: true };
+      if (world.profiles.has(name)) return existing(profileShape(name) as InstanceProfile);
       world.iamTags.set(`instance-profile:${name}`, tags);
       world.profiles.set(name, {
         name,
@@ -147,7 +150,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
         visibleAt: now() + world.delays.profileVisibleMs,
       });
       world.created('instance-profile', name);
-      return { created: true, profile: profileShape(name) as InstanceProfile };
+      return created(profileShape(name) as InstanceProfile);
     },
     async getInstanceProfile(name) {
       await enter('iam.getInstanceProfile');
@@ -184,7 +187,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       const existed = world.parameters.has(name);
       world.parameters.set(name, value);
       if (!existed) world.created('parameter', name);
-      return existed ? 'updated' : 'created';
+      return existed ? existing({ Version: 2 }) : created({ Version: 1 });
     },
     async getParameter(name) {
       await enter('ssm.getParameter');
@@ -210,7 +213,8 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
   const dynamodb: DynamoDb = {
     async createTable({ name }) {
       await enter('dynamodb.createTable');
-      if (world.tables.has(name)) return 'exists';
+      const shape = () => ({ TableName: name, TableArn: world.tables.get(name)?.arn });
+      if (world.tables.has(name)) return existing(shape());
       world.tables.set(name, {
         name,
         arn: arnOf('dynamodb', `table/${name}`),
@@ -218,7 +222,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
         items: 0,
       });
       world.created('table', name);
-      return 'created';
+      return created(shape());
     },
     async describeTable(name) {
       const fault = await enter('dynamodb.describeTable', true);
@@ -280,16 +284,16 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     async createLaunchTemplate({ name, clientToken, data, tags }) {
       const fault = await enter('ec2.createLaunchTemplate', true);
       if (fault === 'retryable') return 'profile-not-ready';
-      const existing = world.templates.get(name);
+      const found = world.templates.get(name);
       // The same ClientToken returns the original result (EC2 idempotency); another token finds the name taken.
-      if (existing !== undefined)
-        return existing.token === clientToken
-          ? { created: true, id: existing.id }
-          : { exists: true, id: existing.id };
+      if (found !== undefined) {
+        const shape = { LaunchTemplateId: found.id, LaunchTemplateName: name };
+        return found.token === clientToken ? created(shape) : existing(shape);
+      }
       const id = world.id('lt');
       world.templates.set(name, { name, id, token: clientToken, data, tags });
       world.created('launch-template', name);
-      return { created: true, id };
+      return created({ LaunchTemplateId: id, LaunchTemplateName: name });
     },
     async describeLaunchTemplate(name) {
       await enter('ec2.describeLaunchTemplate');
@@ -379,12 +383,12 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     async authorizeIngress({ groupId, cidr, port, tags }) {
       await enter('ec2.authorizeIngress');
       const key = `${groupId}|${cidr}|${port}`;
-      if (world.ingress.has(key)) return 'exists';
+      if (world.ingress.has(key)) return existing({});
       world.ingress.add(key);
       const ruleId = world.id('sgr');
       world.ingressRules.set(key, { ruleId, tags });
       world.created('ingress-rule', key);
-      return { ruleId };
+      return created({ SecurityGroupRuleId: ruleId, GroupId: groupId });
     },
     async revokeIngress({ groupId, cidr, port }) {
       await enter('ec2.revokeIngress');
@@ -444,7 +448,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
   const autoscaling: AutoScaling = {
     async createGroup({ name, launchTemplateName, zones, size, tags }) {
       const fault = await enter('autoscaling.createGroup', true);
-      if (world.groups.has(name)) return 'exists';
+      if (world.groups.has(name)) return existing({ AutoScalingGroupName: name });
       const profile = world.templates.get(launchTemplateName)?.data.IamInstanceProfile?.Name;
       if (fault === 'retryable' || profile === undefined || !world.profileVisible(profile))
         return 'profile-not-ready';
@@ -461,7 +465,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       });
       world.created('auto-scaling-group', name);
       world.settle();
-      return 'created';
+      return created({ AutoScalingGroupName: name });
     },
     async describeGroup(name) {
       await enter('autoscaling.describeGroup');
@@ -543,13 +547,13 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
   const elbv2: Elbv2 = {
     async createTargetGroup({ name }) {
       await enter('elbv2.createTargetGroup');
-      // CreateTargetGroup with the name and settings of an existing group returns that group.
-      const existing = byName(world.targetGroups, name);
-      if (existing !== undefined) return tgShape(existing.arn) as TargetGroup;
+      // CreateTargetGroup with the name and settings of an existing group returns that group (a success).
+      const found = byName(world.targetGroups, name);
+      if (found !== undefined) return created(tgShape(found.arn) as TargetGroup);
       const arn = arnOf('elasticloadbalancing', `targetgroup/${name}/${world.id('tg')}`);
       world.targetGroups.set(arn, { name, arn });
       world.created('target-group', name);
-      return tgShape(arn) as TargetGroup;
+      return created(tgShape(arn) as TargetGroup);
     },
     async describeTargetGroup(name) {
       await enter('elbv2.describeTargetGroup');
@@ -572,8 +576,8 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
     },
     async createLoadBalancer({ name }) {
       await enter('elbv2.createLoadBalancer');
-      const existing = byName(world.loadBalancers, name);
-      if (existing !== undefined) return lbShape(existing.arn, false) as LoadBalancer;
+      const found = byName(world.loadBalancers, name);
+      if (found !== undefined) return created(lbShape(found.arn, false) as LoadBalancer);
       const arn = arnOf('elasticloadbalancing', `loadbalancer/app/${name}/${world.id('lb')}`);
       world.loadBalancers.set(arn, {
         name,
@@ -583,7 +587,7 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
         next: 0,
       });
       world.created('load-balancer', name);
-      return lbShape(arn, false) as LoadBalancer;
+      return created(lbShape(arn, false) as LoadBalancer);
     },
     async describeLoadBalancer(name) {
       const fault = await enter('elbv2.describeLoadBalancer', true);
@@ -608,14 +612,12 @@ export function fakeAws(world: World, faults: Faults, calls: string[], alive: ()
       await enter('elbv2.createListener');
       if (!world.loadBalancers.has(loadBalancerArn))
         throw fatal('elbv2.createListener on a missing load balancer');
-      const existing = [...world.listeners.values()].find(
-        (l) => l.lbArn === loadBalancerArn && l.port === port,
-      );
-      if (existing !== undefined) return existing.arn;
+      const found = [...world.listeners.values()].find((l) => l.lbArn === loadBalancerArn && l.port === port);
+      if (found !== undefined) return existing({ ListenerArn: found.arn, Port: port });
       const arn = `${loadBalancerArn.replace(':loadbalancer/', ':listener/')}/${world.id('l')}`;
       world.listeners.set(arn, { arn, lbArn: loadBalancerArn, tgArn: targetGroupArn, port });
       world.created('listener', String(port));
-      return arn;
+      return created({ ListenerArn: arn, Port: port });
     },
     async targetHealth(arn) {
       await enter('elbv2.targetHealth');
