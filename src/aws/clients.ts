@@ -5,22 +5,9 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { type ClientConfig, sdkConfig } from './config.ts';
 
-export interface ClientConfig {
-  readonly region: string;
-  /** The local cloud (`http://127.0.0.1:<port>`) or any AWS-compatible endpoint; AWS itself when absent. */
-  readonly endpoint?: string | undefined;
-  /** Explicit credentials (the local cloud's admin key); the default provider chain when absent. */
-  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
-  /** Attempts per call including the first, with the SDK's adaptive retry (client-side rate limiting on throttles). */
-  readonly maxAttempts?: number | undefined;
-  /** Socket connect timeout, ms. */
-  readonly connectionTimeoutMs?: number | undefined;
-  /** Idle socket timeout per request, ms: a hung endpoint fails the call instead of hanging the run. */
-  readonly requestTimeoutMs?: number | undefined;
-}
+export type { ClientConfig } from './config.ts';
 
 export interface Clients {
   readonly sts: STSClient;
@@ -33,24 +20,9 @@ export interface Clients {
   destroy(): void;
 }
 
-/**
- * One shared configuration for every service client. Retry mode `adaptive` is the SDK's standard
- * exponential backoff plus a client-side token bucket that slows down after throttling errors
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
- */
+/** Every service client the orchestrator uses, all with the one configuration of `sdkConfig`. */
 export function createClients(config: ClientConfig): Clients {
-  const requestHandler = new NodeHttpHandler({
-    connectionTimeout: config.connectionTimeoutMs ?? 5_000,
-    requestTimeout: config.requestTimeoutMs ?? 30_000,
-  });
-  const common = {
-    region: config.region,
-    maxAttempts: config.maxAttempts ?? 5,
-    retryMode: 'adaptive',
-    requestHandler,
-    ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-    ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
-  };
+  const common = sdkConfig(config);
   const clients = {
     sts: new STSClient(common),
     iam: new IAMClient(common),

@@ -8,7 +8,7 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
   ModifyTargetGroupAttributesCommand,
@@ -16,6 +16,7 @@ import {
   type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type ClientConfig, type Opened, opened, sdkConfig } from './config.ts';
 import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
 import { type Created, created, existing } from './result.ts';
 
@@ -235,3 +236,7 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
     },
   };
 }
+
+/** ELBv2 alone (`hello`, the live target health of `status`), without loading the other services' clients. */
+export const openElbv2 = (config: ClientConfig): Opened<Elbv2> =>
+  opened(new ElasticLoadBalancingV2Client(sdkConfig(config)), createElbv2);

@@ -1,4 +1,5 @@
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type ClientConfig, type Opened, opened, sdkConfig } from './config.ts';
 import { type CallOptions, sendOptions } from './errors.ts';
 
 export interface Identity {
@@ -19,3 +20,7 @@ export function createSts(client: STSClient): Sts {
     },
   };
 }
+
+/** STS alone (which account and Region am I in?), without loading the other services' clients. */
+export const openSts = (config: ClientConfig): Opened<Sts> =>
+  opened(new STSClient(sdkConfig(config)), createSts);

@@ -40,18 +40,18 @@ export async function connectLocal(
 export async function awsIdentity(
   region: string | undefined,
 ): Promise<{ account: string; arn: string; region: string }> {
-  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-  const client = new STSClient({ ...(region === undefined ? {} : { region }), maxAttempts: 3 });
+  const { openSts } = await import('../aws/sts.ts');
+  const sts = openSts({ region, maxAttempts: 3 });
   try {
-    const resolved = await client.config.region().catch((error: unknown) => {
+    const resolved = await sts.region().catch((error: unknown) => {
       throw cloudError(error, 'resolving the AWS Region');
     });
-    const out = await client.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
+    const who = await sts.api.getCallerIdentity().catch((error: unknown) => {
       throw cloudError(error, 'checking your AWS identity (STS GetCallerIdentity)');
     });
-    return { account: out.Account ?? '?', arn: out.Arn ?? '?', region: resolved };
+    return { account: who.account || '?', arn: who.arn || '?', region: resolved };
   } finally {
-    client.destroy();
+    sts.close();
   }
 }
 

@@ -32,7 +32,7 @@ describe('one AWS SDK core for every client', () => {
     expect(duplicated).toEqual([]);
   });
 
-  it('declares @smithy/node-http-handler, which src/aws/clients.ts imports, at the version the clients use', () => {
+  it('declares @smithy/node-http-handler, which src/aws/config.ts imports, at the version the clients use', () => {
     const declared = pkg.dependencies['@smithy/node-http-handler'];
     expect(declared).toBeDefined();
     expect(lock.packages['node_modules/@smithy/node-http-handler']?.version).toBe(declared);

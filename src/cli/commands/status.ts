@@ -3,6 +3,7 @@
  * taking the lock, so it works while the run is going), plus the live health of its targets when
  * the cloud answers. The JSON document is described in USAGE.md ("status --json").
  */
+import type { ClientConfig } from '../../aws/config.ts';
 import type { Account } from '../../checkpoint/schema.ts';
 import { ResilientError } from '../../errors.ts';
 import type { TargetHealthView } from '../../events.ts';
@@ -53,46 +54,44 @@ async function liveHealth(
   name: string,
 ): Promise<LiveHealth> {
   if (targetGroupArn === undefined) return { available: false, reason: 'no target group exists' };
-  let clientConfig: Record<string, unknown> = { region: target.region };
+  let config: ClientConfig = { region: target.region, maxAttempts: 2 };
   if (target.kind === 'local') {
     const { requireLocalCloud } = await import('../local-target.ts');
     try {
       const local = await requireLocalCloud(stateDir);
-      clientConfig = { region: local.region, endpoint: local.endpoint, credentials: local.credentials };
+      config = { ...config, region: local.region, endpoint: local.endpoint, credentials: local.credentials };
     } catch {
       return { available: false, reason: 'the local cloud is not running' };
     }
   }
-  const { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } = await import(
-    '@aws-sdk/client-elastic-load-balancing-v2'
-  );
+  const failure = (error: unknown): string =>
+    error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   // The run is pinned to its account: another account's credentials are refused before any other call.
-  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-  const sts = new STSClient({ ...clientConfig, maxAttempts: 2 });
+  const { openSts } = await import('../../aws/sts.ts');
+  const sts = openSts(config);
   try {
-    const who = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
+    const who = await sts.api.getCallerIdentity({ signal: AbortSignal.timeout(5_000) });
     const { assertSameAccount } = await import('../../run/pin.ts');
     assertSameAccount(
       name,
       account,
-      { id: who.Account ?? '', partition: who.Arn?.split(':')[1] || 'aws' },
+      { id: who.account, partition: who.arn.split(':')[1] || 'aws' },
       'show its live status',
     );
   } catch (error: unknown) {
     if (error instanceof ResilientError) throw error;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { available: false, reason };
+    return { available: false, reason: failure(error) };
   } finally {
-    sts.destroy();
+    sts.close();
   }
-  const client = new ElasticLoadBalancingV2Client({ ...clientConfig, maxAttempts: 2 });
+  const { openElbv2 } = await import('../../aws/elbv2.ts');
+  const elbv2 = openElbv2(config);
   try {
-    const out = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), {
-      abortSignal: AbortSignal.timeout(5_000),
-    });
+    const health = await elbv2.api.targetHealth(targetGroupArn, { signal: AbortSignal.timeout(5_000) });
+    if (health === undefined) return { available: false, reason: `target group ${targetGroupArn} not found` };
     return {
       available: true,
-      targets: (out.TargetHealthDescriptions ?? []).map((d) => ({
+      targets: health.map((d) => ({
         id: d.Target?.Id ?? '?',
         port: d.Target?.Port,
         state: d.TargetHealth?.State ?? 'unknown',
@@ -101,11 +100,11 @@ async function liveHealth(
       })),
     };
   } catch (error: unknown) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = failure(error);
     if (io.env['RESILIENT_DEBUG'] !== undefined) io.warn(reason);
     return { available: false, reason };
   } finally {
-    client.destroy();
+    elbv2.close();
   }
 }
 
