@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, setup, stateIn } from 'xstate';
 import type { Experiment } from '../src/drill/experiment.ts';
 import type { DeployFacts } from './deploy.ts';
 import { sleepUntil } from './sleep.ts';
@@ -10,11 +10,16 @@ import { emptyBook, leaveStep, resultOf, type StepBook, type StepResult, schedul
  * entered once per method stage with the stage's index in context: the persisted value says where
  * the drill is (`{ method: { stage: 'waiting' } }` with `stage: 2`).
  *
- *   before (steady-state hypothesis: the gate) → method stages (acting → waiting → observing)
- *   → rollingBack (always) → after (steady-state hypothesis again) → passed | failed | aborted
+ *   before (steady-state hypothesis: the gate) → method stages (acting → waiting → observing, or the
+ *   menu without --yes) → rollingBack (always) → after (steady-state hypothesis again) → finished
  *
  * A gate that fails skips the method; a stage that fails, a stop condition and an error go to the
- * rollbacks. Actors are provided by src/drill/actors.ts; the machine itself is pure.
+ * rollbacks. Ctrl+C (the `INTERRUPT` event the driver sends) aborts the method too: the action in
+ * flight finishes, the rollbacks run (`halting`), and the drill waits in `halted`, where the driver
+ * stops it. A drill restored in `halted` is sent `RESUME` and runs its method again from the first
+ * stage, selectors chosen afresh: the rollbacks put the system back, so the interrupted trial is
+ * void and a whole one runs (docs/architecture.md#interrupts). Actors are provided by
+ * src/drill/actors.ts; the machine itself is pure.
  */
 
 export interface DrillFacts extends DeployFacts {
@@ -31,6 +36,11 @@ export interface DrillInput {
   readonly stageTimeoutMs: number;
   /** AWS time → real time on the local cloud (stage `timeoutSeconds` are AWS time). */
   readonly timeScale: number;
+  /**
+   * `--yes` (the default): every stage is observed and judged. `false` (`start` in a terminal): each
+   * stage ends in the menu (GET, target health, next), answered by a person, and is not judged.
+   */
+  readonly yes?: boolean | undefined;
 }
 
 export interface StageVerdict {
@@ -47,7 +57,8 @@ export interface ObserveOutput {
   readonly stopped?: string | undefined;
 }
 
-export interface DrillContext extends DrillInput {
+export interface DrillContext extends Omit<DrillInput, 'yes'> {
+  readonly yes: boolean;
   readonly facts: DrillFacts;
   /** The method stage being run (0-based). */
   readonly stage: number;
@@ -59,6 +70,15 @@ export interface DrillContext extends DrillInput {
   readonly stopped?: string;
   readonly error?: string;
 }
+
+export type DrillEvent =
+  | { type: 'GET' }
+  | { type: 'HEALTH' }
+  | { type: 'NEXT' }
+  /** Ctrl+C: abort the method, roll back, then wait in `halted`. */
+  | { type: 'INTERRUPT' }
+  /** Sent to a drill restored in `halted`: run the method again. */
+  | { type: 'RESUME' };
 
 export interface DrillOutput {
   readonly outcome: 'passed' | 'failed' | 'aborted';
@@ -76,15 +96,18 @@ export interface DrillStageInput {
   readonly facts: DrillFacts;
   readonly deadline: number;
   readonly attempt: number;
+  /** The actor's name; `halt` for the rollbacks Ctrl+C started. */
   readonly step: string;
   /** `before` / `after` for the hypothesis, `rollback` for the rollbacks. */
   readonly phase: 'before' | 'method' | 'rollback' | 'after';
   /** The drill's verdict so far (the rollbacks and the last hypothesis report it). */
   readonly outcome: DrillOutput['outcome'];
+  /** `--yes`: the stage is observed (a probe runs from its first action); otherwise the menu follows. */
+  readonly yes: boolean;
 }
 
 /** Increment when states, context or actor names change. */
-export const DRILL_MACHINE_VERSION = 'drill-1';
+export const DRILL_MACHINE_VERSION = 'drill-2';
 const STEP = 'drill';
 
 const notProvided = <O>(name: string) =>
@@ -101,9 +124,9 @@ const outcomeOf = (context: DrillContext): DrillOutput['outcome'] => {
   if (context.stopped !== undefined) return 'aborted';
   if (context.error !== undefined) return 'failed';
   if (context.before?.pass === false || context.after?.pass === false) return 'failed';
-  return context.results.every((r) => r.pass) && context.results.length === context.experiment.method.length
-    ? 'passed'
-    : 'failed';
+  // Without --yes nothing is judged: the drill passes when nothing failed.
+  const judged = !context.yes || context.results.length === context.experiment.method.length;
+  return judged && context.results.every((r) => r.pass) ? 'passed' : 'failed';
 };
 
 const input =
@@ -117,14 +140,16 @@ const input =
     step,
     phase,
     outcome: outcomeOf(context),
+    yes: context.yes,
   });
 
 const drillSetup = setup({
   types: {
     context: {} as DrillContext,
     input: {} as DrillInput,
+    events: {} as DrillEvent,
     output: {} as DrillOutput,
-    tags: {} as 'step' | 'waiting' | 'stage',
+    tags: {} as 'step' | 'waiting' | 'stage' | 'prompt' | 'rollback' | 'halted',
   },
   actors: {
     /** The steady-state hypothesis (`phase` before or after). */
@@ -133,10 +158,14 @@ const drillSetup = setup({
     act: notProvided<StepResult<DrillFacts>>('act'),
     /** The stage's wait condition, polled until it holds or the stage's deadline. */
     waitFor: notProvided<ObserveOutput>('waitFor'),
-    /** The stage's expectations and continuous probes. */
+    /** The stage's expectations and continuous probes (`--yes`). */
     observe: notProvided<ObserveOutput>('observe'),
     /** Every rollback, each tried once more on a transient error; never fails the machine. */
     rollback: notProvided<void>('rollback'),
+    /** The menu's "send a GET request": one GET through the load balancer, shown. */
+    sendGet: notProvided<void>('sendGet'),
+    /** The menu's "check target health": the target group's health, shown. */
+    checkHealth: notProvided<void>('checkHealth'),
     sleepUntil,
   },
   actions: {
@@ -170,6 +199,12 @@ const drillSetup = setup({
         ),
       };
     }),
+    /** What the stage's act learnt before Ctrl+C stopped it (the instances chosen): the rollbacks need it. */
+    keep: assign(({ context, event }) => {
+      const r = resultOf(event) as StepResult<DrillFacts> | undefined;
+      const facts = r?.outcome === 'done' || r?.outcome === 'retry' ? r.facts : undefined;
+      return { facts: { ...context.facts, ...facts }, book: leaveStep(context.book, STEP) };
+    }),
     verdict: assign(({ context, event }) => {
       const out = (event as { output?: ObserveOutput }).output;
       const title = context.experiment.method[context.stage]?.title ?? '';
@@ -193,6 +228,12 @@ const drillSetup = setup({
       return { error: `stage ${context.stage + 1}: ${why}` };
     }),
     next: assign(({ context }) => ({ stage: context.stage + 1 })),
+    /** A new trial after Ctrl+C rolled the last one back: from the first stage, selectors chosen afresh. */
+    restart: assign(({ context }) => ({
+      stage: 0,
+      results: [],
+      facts: { ...context.facts, selected: {}, actionsDone: 0 },
+    })),
     /** The hypothesis checks and the rollbacks get a stage's budget of their own. */
     enterPhase: assign(({ context }) => ({ deadline: Date.now() + context.stageTimeoutMs })),
   },
@@ -200,14 +241,30 @@ const drillSetup = setup({
     isRetry: ({ event }) => resultOf(event)?.outcome === 'retry',
     isTimeout: ({ event }) => resultOf(event)?.outcome === 'timeout',
     held: ({ event }) => (event as { output?: ObserveOutput }).output?.pass === true,
+    heldYes: ({ context, event }) =>
+      context.yes && (event as { output?: ObserveOutput }).output?.pass === true,
     stopped: ({ event }) => (event as { output?: ObserveOutput }).output?.stopped !== undefined,
     moreStages: ({ context }) => context.stage + 1 < context.experiment.method.length,
+    haltRequested: stateIn({ method: { stage: { acting: 'haltAfter' } } }),
   },
+});
+
+const menuCall = (src: 'sendGet' | 'checkHealth') => ({
+  invoke: { src, input: input('method', src), onDone: 'menu', onError: 'menu' },
 });
 
 export const drillMachine = drillSetup.createMachine({
   id: 'drill',
-  context: ({ input: i }) => ({ ...i, facts: { ...i.facts }, stage: 0, book: emptyBook(), results: [] }),
+  context: ({ input: i }) => ({
+    experiment: i.experiment,
+    facts: { ...i.facts },
+    stageTimeoutMs: i.stageTimeoutMs,
+    timeScale: i.timeScale,
+    yes: i.yes ?? true,
+    stage: 0,
+    book: emptyBook(),
+    results: [],
+  }),
   initial: 'before',
   states: {
     before: {
@@ -232,6 +289,8 @@ export const drillMachine = drillSetup.createMachine({
     },
     method: {
       initial: 'stage',
+      // Ctrl+C anywhere in the method but an action: roll back now (observations stop at once).
+      on: { INTERRUPT: '#drill.halting' },
       states: {
         stage: {
           tags: ['stage'],
@@ -240,10 +299,18 @@ export const drillMachine = drillSetup.createMachine({
           states: {
             acting: {
               tags: ['step'],
+              initial: 'running',
+              states: {
+                // Ctrl+C during an action: the call in flight finishes (the actor stops before the
+                // next one), then the rollbacks run. `rollback` tells the driver not to stop yet.
+                running: { on: { INTERRUPT: 'haltAfter' } },
+                haltAfter: { tags: ['rollback'], on: { INTERRUPT: {} } },
+              },
               invoke: {
                 src: 'act',
                 input: input('method', 'act'),
                 onDone: [
+                  { guard: 'haltRequested', target: '#drill.halting', actions: 'keep' },
                   { guard: 'isTimeout', target: '#drill.rollingBack', actions: 'fail' },
                   { guard: 'isRetry', target: 'actingRetry', actions: 'retry' },
                   { target: 'waiting', actions: 'merge' },
@@ -264,7 +331,8 @@ export const drillMachine = drillSetup.createMachine({
                 src: 'waitFor',
                 input: input('method', 'waitFor'),
                 onDone: [
-                  { guard: 'held', target: 'observing' },
+                  { guard: 'heldYes', target: 'observing' },
+                  { guard: 'held', target: 'menu' },
                   { target: '#drill.rollingBack', actions: 'verdict' },
                 ],
                 onError: { target: '#drill.rollingBack', actions: 'fail' },
@@ -282,6 +350,12 @@ export const drillMachine = drillSetup.createMachine({
                 onError: { target: '#drill.rollingBack', actions: 'fail' },
               },
             },
+            menu: {
+              tags: ['prompt'],
+              on: { GET: 'getting', HEALTH: 'checking', NEXT: 'passed' },
+            },
+            getting: menuCall('sendGet'),
+            checking: menuCall('checkHealth'),
             passed: {
               always: [
                 { guard: 'moreStages', target: '#drill.method.stage', reenter: true, actions: 'next' },
@@ -293,7 +367,8 @@ export const drillMachine = drillSetup.createMachine({
       },
     },
     rollingBack: {
-      tags: ['step'],
+      // Ctrl+C while the rollbacks run lets them finish (bounded by their deadline).
+      tags: ['step', 'rollback'],
       entry: 'enterPhase',
       invoke: {
         src: 'rollback',
@@ -304,6 +379,20 @@ export const drillMachine = drillSetup.createMachine({
           actions: assign({ error: ({ event }) => `rollback: ${String(event.error)}` }),
         },
       },
+    },
+    halting: {
+      tags: ['step', 'rollback'],
+      entry: 'enterPhase',
+      invoke: {
+        src: 'rollback',
+        input: input('rollback', 'halt'),
+        onDone: 'halted',
+        onError: 'halted',
+      },
+    },
+    halted: {
+      tags: ['halted'],
+      on: { RESUME: { target: 'method', actions: 'restart' } },
     },
     after: {
       entry: 'enterPhase',

@@ -1,21 +1,26 @@
 import { assign, sendTo, setup } from 'xstate';
-import { type DemoOutput, demoMachine } from './demo.ts';
+import type { Experiment } from '../src/drill/experiment.ts';
 import { type DeployFacts, type DeployOutput, deployMachine } from './deploy.ts';
 import { type DestroyOutput, destroyMachine } from './destroy.ts';
+import { type DrillOutput, drillMachine } from './drill.ts';
 import type { StepPolicy } from './step-kit.ts';
 
 export interface RunInput {
   readonly name: string;
   readonly policies: Readonly<Record<string, StepPolicy>>;
-  readonly auto: boolean;
+  /** `--yes`: every question takes its default, and every stage is observed and judged. */
+  readonly yes: boolean;
   readonly keep: boolean;
   readonly stageTimeoutMs: number;
+  readonly timeScale: number;
+  /** What the demo runs: the built-in seven stages or `--experiment FILE`, from the run plan. */
+  readonly experiment: Experiment;
 }
 
 export interface RunContext extends RunInput {
   readonly facts: DeployFacts;
   readonly deploy?: DeployOutput;
-  readonly demo?: DemoOutput;
+  readonly demo?: DrillOutput;
   readonly destroy?: DestroyOutput;
 }
 
@@ -24,6 +29,8 @@ export type RunEventType =
   | { type: 'GET' }
   | { type: 'HEALTH' }
   | { type: 'NEXT' }
+  | { type: 'INTERRUPT' }
+  | { type: 'RESUME' }
   | { type: 'CONFIRM'; destroy: boolean };
 
 export type RunOutcome = 'succeeded' | 'failed' | 'timed-out' | 'kept';
@@ -31,28 +38,30 @@ export type RunOutcome = 'succeeded' | 'failed' | 'timed-out' | 'kept';
 export interface RunOutput {
   readonly outcome: RunOutcome;
   readonly deploy?: DeployOutput;
-  readonly demo?: DemoOutput;
+  readonly demo?: DrillOutput;
   readonly destroy?: DestroyOutput;
 }
 
 /** Increment when states, context or actor names change: checkpoints of another version are refused. */
-export const MACHINE_VERSION = 'run-2';
+export const MACHINE_VERSION = 'run-3';
 
 /** The run's outcome from its phases: the first phase that did not succeed decides. */
 export function runOutcome(
   context: Pick<RunContext, 'deploy' | 'demo' | 'destroy'>,
   kept: boolean,
 ): RunOutcome {
-  const phases = [context.deploy?.outcome, context.demo?.outcome, context.destroy?.outcome];
+  const demo =
+    context.demo === undefined ? undefined : context.demo.outcome === 'passed' ? 'succeeded' : 'failed';
+  const phases = [context.deploy?.outcome, demo, context.destroy?.outcome];
   if (phases.includes('timed-out')) return 'timed-out';
   if (phases.includes('failed')) return 'failed';
   return kept ? 'kept' : 'succeeded';
 }
 
 /**
- * A run composes the three phase machines as invoked children: deploy → demo (only after a successful
- * deploy) → confirm → destroy, or keep (`--keep`, or the user says no). A failed deploy or demo still
- * goes on to destroy so that nothing is left behind.
+ * A run composes three machines as invoked children: deploy → demo (the run plan's experiment as a
+ * drill, only after a successful deploy) → confirm → destroy, or keep (`--keep`, or the user says no).
+ * A failed deploy or demo still goes on to destroy so that nothing is left behind.
  */
 export const runMachine = setup({
   types: {
@@ -62,11 +71,11 @@ export const runMachine = setup({
     output: {} as RunOutput,
     tags: {} as 'prompt',
   },
-  actors: { deploy: deployMachine, demo: demoMachine, destroy: destroyMachine },
+  actors: { deploy: deployMachine, demo: drillMachine, destroy: destroyMachine },
   guards: {
     deployed: ({ context }) => context.deploy?.outcome === 'succeeded',
     keep: ({ context }) => context.keep,
-    auto: ({ context }) => context.auto,
+    yes: ({ context }) => context.yes,
     confirmed: ({ event }) => event.type === 'CONFIRM' && event.destroy,
   },
 }).createMachine({
@@ -92,9 +101,11 @@ export const runMachine = setup({
         id: 'demo',
         src: 'demo',
         input: ({ context }) => ({
+          experiment: context.experiment,
           facts: context.facts,
-          auto: context.auto,
+          yes: context.yes,
           stageTimeoutMs: context.stageTimeoutMs,
+          timeScale: context.timeScale,
         }),
         onDone: {
           target: 'confirming',
@@ -108,12 +119,14 @@ export const runMachine = setup({
         GET: { actions: sendTo('demo', ({ event }) => event) },
         HEALTH: { actions: sendTo('demo', ({ event }) => event) },
         NEXT: { actions: sendTo('demo', ({ event }) => event) },
+        INTERRUPT: { actions: sendTo('demo', ({ event }) => event) },
+        RESUME: { actions: sendTo('demo', ({ event }) => event) },
       },
     },
     confirming: {
       always: [
         { guard: 'keep', target: 'kept' },
-        { guard: 'auto', target: 'destroying' },
+        { guard: 'yes', target: 'destroying' },
       ],
       tags: ['prompt'],
       on: { CONFIRM: [{ guard: 'confirmed', target: 'destroying' }, { target: 'kept' }] },

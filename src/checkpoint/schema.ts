@@ -1,3 +1,4 @@
+import type { Experiment } from '../drill/experiment.ts';
 import { ResilientError } from '../errors.ts';
 
 /** 2: the account the run is pinned to and the run plan. Schema 1 files are still read (see migrate). */
@@ -54,6 +55,17 @@ export interface RunPlan {
   readonly timeScale: number;
   /** Where reports are written (`--report DIR`), when asked for. */
   readonly reports?: string | undefined;
+  /**
+   * What the demo runs: the built-in seven stages or `--experiment FILE`, its content as validated at
+   * start, so a resume runs the same experiment even if the file changed or vanished.
+   */
+  readonly experiment?: PlannedExperiment | undefined;
+}
+
+export interface PlannedExperiment {
+  /** `built-in`, or the file as given to `--experiment`. */
+  readonly source: string;
+  readonly experiment: Experiment;
 }
 
 export const DEFAULT_PLAN: RunPlan = { yes: false, keep: false, timeScale: 1 };
@@ -102,6 +114,9 @@ function planOf(v: unknown): RunPlan {
     keep: v.keep === true,
     timeScale: typeof v.timeScale === 'number' && v.timeScale > 0 ? v.timeScale : 1,
     ...(typeof v.reports === 'string' ? { reports: v.reports } : {}),
+    ...(isRecord(v.experiment) && typeof v.experiment.source === 'string' && isRecord(v.experiment.experiment)
+      ? { experiment: v.experiment as unknown as PlannedExperiment }
+      : {}),
   };
 }
 

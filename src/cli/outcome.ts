@@ -48,12 +48,20 @@ export function outcomeError(result: RunResult): ResilientError | undefined {
     );
   }
   const demo = output?.demo;
-  if (demo !== undefined && demo.outcome !== 'succeeded') {
+  if (demo !== undefined && demo.outcome !== 'passed') {
     const failed = demo.results.filter((r) => !r.pass).map((r) => r.stage);
+    const steady =
+      demo.before?.pass === false
+        ? `the steady state did not hold before the method: ${demo.before.reasons.join('; ')}`
+        : demo.after?.pass === false
+          ? `the steady state did not come back: ${demo.after.reasons.join('; ')}`
+          : undefined;
     const what =
-      failed.length > 0
-        ? `Stage ${failed.join(', ')} did not behave as expected`
-        : `The demo failed: ${demo.error ?? 'no detail'}`;
+      demo.stopped !== undefined
+        ? `Stop condition '${demo.stopped}' held: the method was aborted and rolled back`
+        : failed.length > 0
+          ? `Stage ${failed.join(', ')} did not behave as expected`
+          : `The demo failed: ${demo.error ?? steady ?? 'no detail'}`;
     return new ResilientError('VERIFICATION', `${what}.${leftovers}`, {
       hint: leftovers === '' ? 'see the verification lines above' : `run: ${again}`,
     });

@@ -9,6 +9,13 @@ import { deploymentTags } from '../names.ts';
 import type { DrillControl, DrillDeps } from './actors.ts';
 import type { Action } from './experiment.ts';
 
+/** Ctrl+C was pressed between two calls of one action: the action stops and is repeated later. */
+export class StoppedBetweenCalls extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
 export function drillActions(deps: DrillDeps) {
   const { aws, names } = deps;
   const tags = deploymentTags(names.deployment);
@@ -51,30 +58,50 @@ export function drillActions(deps: DrillDeps) {
     return deps.control;
   };
 
-  /** Waits (bounded) until the instance's profile association is `associated`, then reboots it. */
+  /**
+   * Replaces the instance's profile association (unless it already names `profile`), waits (bounded)
+   * until the new one is `associated` — EC2 answers a replace with `associating` — then reboots the
+   * instance so that it fetches the new role's credentials. `stop` (Ctrl+C) is checked between the
+   * calls: the one in flight finishes, the next is not sent, and a repeat carries on from there.
+   */
   async function swapProfile(
     id: string,
     profile: string,
     deadline: number,
     signal: AbortSignal,
+    options: { stop: () => boolean; ifGone: 'fail' | 'skip' },
   ): Promise<string> {
     for (;;) {
       const a = await aws.ec2.profileAssociation(id, { signal });
-      if (a === undefined)
-        throw new ResilientError('CLOUD', `Instance ${id} has no instance profile association.`);
+      if (a === undefined) {
+        // Restoring the profile of an instance that is gone (stage 6 terminated it) has nothing to do.
+        if (options.ifGone === 'skip') return `${id}: gone, nothing to restore`;
+        throw new ResilientError(
+          'CLOUD',
+          `Instance ${id} has no instance profile association (it is gone, or its association was removed outside resilient).`,
+          { hint: 'The stage cannot continue with this instance; destroy the deployment and start again.' },
+        );
+      }
       if (a.profileArn.endsWith(`/${profile}`) && a.state === 'associated') break;
       if (!a.profileArn.endsWith(`/${profile}`) && a.state === 'associated') {
+        if (options.stop()) throw new StoppedBetweenCalls();
         const r = await aws.ec2.replaceProfileAssociation(a.associationId, profile);
         if (r === 'not-found')
           throw new ResilientError(
             'CLOUD',
-            `The profile association ${a.associationId} of ${id} no longer exists.`,
+            `The profile association ${a.associationId} of ${id} no longer exists: it vanished while being replaced.`,
           );
       }
       if (Date.now() >= deadline)
         throw new ResilientError('TIMEOUT', `timed out waiting for ${id}'s new profile`);
+      if (options.stop()) throw new StoppedBetweenCalls();
       await deps.sleep(Math.max(50, scaled(2)), signal);
     }
+    if (options.stop()) throw new StoppedBetweenCalls();
+    deps.emit({
+      type: 'info',
+      message: `Replaced the instance profile of ${id} with ${profile}; rebooting it.`,
+    });
     await aws.ec2.rebootInstances([id]);
     return `${id} → ${profile}, rebooted`;
   }
@@ -85,6 +112,7 @@ export function drillActions(deps: DrillDeps) {
     selected: Record<string, string>,
     deadline: number,
     signal: AbortSignal,
+    stop: () => boolean = () => false,
   ): Promise<string> {
     switch (a.action) {
       case 'set-parameter': {
@@ -95,13 +123,17 @@ export function drillActions(deps: DrillDeps) {
         return `${name} = ${value}`;
       }
       case 'swap-profile':
-        return swapProfile(await resolve(selected, a.instance, signal), names.bcProfile, deadline, signal);
+        return swapProfile(await resolve(selected, a.instance, signal), names.bcProfile, deadline, signal, {
+          stop,
+          ifGone: 'fail',
+        });
       case 'restore-profile':
         return swapProfile(
           await resolve(selected, a.instance, signal),
           names.instanceProfile,
           deadline,
           signal,
+          { stop, ifGone: 'skip' },
         );
       case 'terminate': {
         const id = await resolve(selected, a.instance, signal);

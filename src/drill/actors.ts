@@ -10,12 +10,14 @@ import type { ProbeSample, RunEvent, TargetHealthView } from '../events.ts';
 import type { ApiFaultRates } from '../local/api/faults.ts';
 import type { InstanceFault } from '../local/contracts.ts';
 import { type Batch, probeBatch } from '../probes/batch.ts';
-import { type ContinuousProbe, startContinuousProbe } from '../probes/continuous.ts';
-import { healthProbe } from '../probes/health.ts';
+import { type ContinuousProbe, ProbeStoppedError, startContinuousProbe } from '../probes/continuous.ts';
+import { healthProbe, readTargets } from '../probes/health.ts';
 import { done, runStep, type StepDeps } from '../steps/deps.ts';
-import { drillActions } from './actions.ts';
-import { merged, requestsReasons, stopMatches, targetsReasons } from './checks.ts';
+import { drillActions, StoppedBetweenCalls } from './actions.ts';
+import { stopMatches } from './checks.ts';
 import type { Action, Check, Experiment } from './experiment.ts';
+import { type PollResult, pollChecks } from './poll.ts';
+import { emitVerdicts } from './verdicts.ts';
 
 /** The local cloud's control route, for `fault` and `api-faults` (absent on aws: validation refuses them). */
 export interface DrillControl {
@@ -36,6 +38,7 @@ class Interrupted extends Error {
 }
 
 export const DRILL_PROBE = 'drill';
+const GET_TIMEOUT_MS = 5_000;
 
 export function drillActors(deps: DrillDeps) {
   const { aws, names } = deps;
@@ -44,10 +47,10 @@ export function drillActors(deps: DrillDeps) {
   const batchSize = (e: Experiment) => e.probe?.batchSize ?? 9;
   const intervalMs = (e: Experiment) => Math.max(50, scaled(e.probe?.intervalSeconds ?? 5));
   const url = (facts: DrillFacts) => `http://${facts.dnsName ?? ''}/`;
-  const health = healthProbe({ aws, targetGroupArn: '', groupName: names.group });
-  let healthArn = '';
-  let healthOf = health;
+  let healthArn: string | undefined;
+  let healthOf = healthProbe({ aws, targetGroupArn: '', groupName: names.group });
   const probes = new Map<number, { probe: ContinuousProbe; stopped?: string }>();
+  /** Stage banners shown by this process: a retried action does not show its banner twice. */
   const shownStages = new Set<number>();
 
   const readHealth = async (input: DrillStageInput, signal: AbortSignal): Promise<TargetHealthView[]> => {
@@ -60,14 +63,20 @@ export function drillActors(deps: DrillDeps) {
     deps.emit({
       type: 'health-sample',
       at: sample.at,
-      stage: input.stage + 1,
+      stage: input.phase === 'method' ? input.stage + 1 : undefined,
       targets: sample.targets,
       instances: sample.instances,
     });
     return [...sample.targets];
   };
+  /** Target health after a batch; unreadable (a throttled read) is a batch that does not count. */
+  const healthAfterBatch = (input: DrillStageInput, signal: AbortSignal) => () =>
+    readHealth(input, signal).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return undefined;
+    });
 
-  /** The stage's probe: from before its first action to its verdict; stop conditions watch it. */
+  /** The stage's probe: from before its first action (with --yes) to its verdict; stop conditions watch it. */
   const probeFor = (input: DrillStageInput) => {
     const running = probes.get(input.stage);
     if (running !== undefined && !running.probe.stopped) return running;
@@ -78,10 +87,11 @@ export function drillActors(deps: DrillDeps) {
         probe: DRILL_PROBE,
         url: url(input.facts),
         batchSize: batchSize(input.experiment),
-        timeoutMs: 5_000,
+        timeoutMs: GET_TIMEOUT_MS,
         intervalMs: intervalMs(input.experiment),
         get: deps.get,
         sleep: deps.sleep,
+        // Ctrl+C stops observations at once.
         signals: [deps.interrupt],
         onBatch: (batch) => {
           deps.emit({ type: 'probe-sample', stage: input.stage + 1, sample: batch.sample });
@@ -133,103 +143,50 @@ export function drillActors(deps: DrillDeps) {
     } satisfies RunEvent);
 
   const { perform } = drillActions(deps);
-
-  /** One check against the latest batch and target health: the reasons it does not hold. */
-  const reasonsOf = (
-    c: Check,
-    sample: ProbeSample,
-    targets: readonly TargetHealthView[],
-    facts: DrillFacts,
-  ) =>
-    c.probe === 'requests' ? requestsReasons(c, sample) : targetsReasons(c, targets, facts.selected ?? {});
-
-  /**
-   * Polls checks until each has held in its required number of consecutive batches (requests:
-   * `batches`, default 1), or the deadline. `continuous` checks are judged over every batch so far.
-   */
-  async function poll(
+  const stagePoll = (
     input: DrillStageInput,
+    signal: AbortSignal,
+    entry: { probe: ContinuousProbe; stopped?: string },
     checks: readonly Check[],
     continuous: readonly Check[],
-    signal: AbortSignal,
-    next: () => Promise<Batch>,
-    samples: () => readonly ProbeSample[],
-    stopped: () => string | undefined,
     deadline: number,
-  ): Promise<{ pass: boolean; reasons: string[]; perCheck: Map<Check, string[]>; stopped?: string }> {
-    const held = new Map<Check, number>();
-    const last = new Map<Check, string[]>();
-    const needs = (c: Check) => (c.probe === 'requests' ? (c.batches ?? 1) : 1);
-    for (;;) {
-      const batch = await next();
-      const targets = await readHealth(input, signal).catch((error: unknown) => {
-        if (signal.aborted) throw error;
-        return undefined;
-      });
-      for (const c of checks) {
-        if ((held.get(c) ?? 0) >= needs(c)) continue;
-        const reasons =
-          targets === undefined
-            ? ['target health unreadable']
-            : reasonsOf(c, batch.sample, targets, input.facts);
-        last.set(c, reasons);
-        held.set(c, reasons.length === 0 ? (held.get(c) ?? 0) + 1 : 0);
-      }
-      let broken = false;
-      for (const c of continuous) {
-        const reasons = reasonsOf(c, merged(DRILL_PROBE, samples()), targets ?? [], input.facts);
-        last.set(c, reasons);
-        if (reasons.length > 0) broken = true;
-      }
-      const stop = stopped();
-      const all = checks.every((c) => (held.get(c) ?? 0) >= needs(c));
-      if (all || broken || stop !== undefined || Date.now() >= deadline) {
-        const reasons = [...checks, ...continuous].flatMap((c) =>
-          (held.get(c) ?? 0) >= needs(c) && !continuous.includes(c)
-            ? []
-            : (last.get(c) ?? []).map((r) => `${c.name}: ${r}`),
-        );
-        if (!all && reasons.length === 0)
-          reasons.push('the checks did not hold in enough consecutive batches');
-        return {
-          pass: all && !broken && stop === undefined,
-          reasons: stop === undefined ? reasons : [`stop condition '${stop}' held`, ...reasons],
-          perCheck: last,
-          ...(stop === undefined ? {} : { stopped: stop }),
-        };
-      }
-    }
-  }
+  ) =>
+    pollChecks({
+      checks,
+      continuous,
+      facts: input.facts,
+      probe: DRILL_PROBE,
+      next: () => entry.probe.next(),
+      samples: () => entry.probe.samples,
+      stopped: () => entry.stopped,
+      readTargets: healthAfterBatch(input, signal),
+      deadline,
+    });
 
   async function hypothesis(input: DrillStageInput, signal: AbortSignal): Promise<ObserveOutput> {
     const e = input.experiment;
+    const stages = e.method.map((s, i) => ({ stage: i + 1, title: s.title }));
     if (input.phase === 'before' && input.attempt === 0)
-      deps.emit({
-        type: 'experiment',
-        at: Date.now(),
-        phase: 'started',
-        title: e.title,
-        stages: e.method.map((s, i) => ({ stage: i + 1, title: s.title })),
-      });
+      deps.emit({ type: 'experiment', at: Date.now(), phase: 'started', title: e.title, stages });
     const checks = e.steadyState?.probes ?? [];
-    let result: { pass: boolean; reasons: string[]; perCheck: Map<Check, string[]> } = {
+    let result: Pick<PollResult, 'pass' | 'reasons' | 'perCheck'> = {
       pass: true,
       reasons: [],
       perCheck: new Map(),
     };
     if (checks.length > 0) {
       const samples: ProbeSample[] = [];
-      result = await poll(
-        input,
+      result = await pollChecks({
         checks,
-        [],
-        signal,
-        async () => {
+        continuous: [],
+        facts: input.facts,
+        probe: DRILL_PROBE,
+        next: async (): Promise<Batch> => {
           const b = await probeBatch({
             probe: DRILL_PROBE,
             url: url(input.facts),
             size: batchSize(e),
-            timeoutMs: 5_000,
+            timeoutMs: GET_TIMEOUT_MS,
             get: deps.get,
             signal,
           });
@@ -238,10 +195,11 @@ export function drillActors(deps: DrillDeps) {
           await deps.sleep(intervalMs(e), signal);
           return b;
         },
-        () => samples,
-        () => undefined,
-        Date.now() + (input.deadline - Date.now()),
-      );
+        samples: () => samples,
+        stopped: () => undefined,
+        readTargets: healthAfterBatch(input, signal),
+        deadline: input.deadline,
+      });
       for (const c of checks) {
         const reasons = result.perCheck.get(c) ?? [];
         deps.emit({
@@ -261,7 +219,7 @@ export function drillActors(deps: DrillDeps) {
         at: Date.now(),
         phase: 'finished',
         title: e.title,
-        stages: e.method.map((s, i) => ({ stage: i + 1, title: s.title })),
+        stages,
         outcome: input.outcome === 'passed' && !result.pass ? 'failed' : input.outcome,
       });
     return { pass: result.pass, reasons: result.reasons };
@@ -274,15 +232,23 @@ export function drillActors(deps: DrillDeps) {
       shownStages.add(input.stage);
       deps.emit({ type: 'stage', stage: input.stage + 1, title: stage.title, text: stage.text ?? '' });
     }
-    probeFor(input);
+    // With --yes the probe starts before the action: what the stage does to requests is seen from its start.
+    if (input.yes) probeFor(input);
     const selected = { ...(input.facts.selected ?? {}) };
     const actions = stage.actions ?? [];
     for (let i = input.facts.actionsDone ?? 0; i < actions.length; i++) {
       const a = actions[i] as Action;
+      // After Ctrl+C no new call starts; the one in flight (sent without the abort signal) finishes.
       if (interrupted()) throw new Interrupted({ selected, actionsDone: i });
       try {
-        emitAction(input, a.action, await perform(a, selected, input.deadline, signal), 'method');
+        emitAction(
+          input,
+          a.action,
+          await perform(a, selected, input.deadline, signal, interrupted),
+          'method',
+        );
       } catch (error: unknown) {
+        if (error instanceof StoppedBetweenCalls) throw new Interrupted({ selected, actionsDone: i });
         emitAction(
           input,
           a.action,
@@ -305,17 +271,9 @@ export function drillActors(deps: DrillDeps) {
         ? input.deadline
         : Math.min(input.deadline, Date.now() + scaled(wait.timeoutSeconds));
     deps.emit({ type: 'wait-progress', what: wait.until.name, deadline, detail: `stage ${input.stage + 1}` });
-    const r = await poll(
-      input,
-      [wait.until],
-      [],
-      signal,
-      () => entry.probe.next(),
-      () => entry.probe.samples,
-      () => entry.stopped,
-      deadline,
-    );
-    if (!r.pass) endProbe(input.stage);
+    const r = await stagePoll(input, signal, entry, [wait.until], [], deadline);
+    // Without --yes the menu follows: nothing samples in the background while a person reads it.
+    if (!r.pass || !input.yes) endProbe(input.stage);
     return {
       pass: r.pass,
       reasons: r.pass ? [] : [`timed out waiting for ${wait.until.name}`, ...r.reasons],
@@ -328,45 +286,42 @@ export function drillActors(deps: DrillDeps) {
     const entry = probeFor(input);
     const expect = stage?.expect ?? [];
     const continuous = stage?.continuous ?? [];
-    const r =
+    const r: PollResult =
       expect.length === 0 && continuous.length === 0
-        ? { pass: true, reasons: [], perCheck: new Map<Check, string[]>() }
-        : await poll(
-            input,
-            expect,
-            continuous,
-            signal,
-            () => entry.probe.next(),
-            () => entry.probe.samples,
-            () => entry.stopped,
-            input.deadline,
-          );
+        ? { pass: true, reasons: [], perCheck: new Map(), targets: [] }
+        : await stagePoll(input, signal, entry, expect, continuous, input.deadline);
     endProbe(input.stage);
-    for (const c of [...expect, ...continuous]) {
-      const reasons = r.perCheck.get(c) ?? [];
-      deps.emit({
-        type: 'expectation',
-        at: Date.now(),
-        scope: 'stage',
-        stage: input.stage + 1,
-        name: c.name,
-        pass: reasons.length === 0 && (!('stopped' in r) || r.stopped === undefined),
-        seen: reasons.length === 0 ? 'held' : reasons.join('; '),
-        reasons,
-      });
-    }
-    return {
-      pass: r.pass,
-      reasons: r.reasons,
-      ...('stopped' in r && r.stopped !== undefined ? { stopped: r.stopped } : {}),
-    };
+    emitVerdicts(
+      deps.emit,
+      input.experiment,
+      input.stage + 1,
+      [...expect, ...continuous],
+      r,
+      entry.probe.samples,
+    );
+    return { pass: r.pass, reasons: r.reasons, ...(r.stopped === undefined ? {} : { stopped: r.stopped }) };
   }
 
   /** Every rollback is tried (a transient error once more); failures are reported, never thrown. */
   async function rollback(input: DrillStageInput, signal: AbortSignal): Promise<void> {
     for (const stage of [...probes.keys()]) endProbe(stage);
+    // A resumed method shows its banners again.
+    shownStages.clear();
+    const e = input.experiment;
+    if (input.step === 'halt')
+      deps.emit({
+        type: 'info',
+        message: 'Ctrl+C: rolling back before stopping (Ctrl+C again quits at once).',
+      });
+    if (e.rollbackBanner !== undefined)
+      deps.emit({
+        type: 'stage',
+        stage: e.method.length + 1,
+        title: e.rollbackBanner.title,
+        text: e.rollbackBanner.text ?? '',
+      });
     const selected = { ...(input.facts.selected ?? {}) };
-    for (const a of input.experiment.rollbacks ?? []) {
+    for (const a of e.rollbacks ?? []) {
       if ('instance' in a && selected[a.instance] === undefined) {
         emitAction(input, a.action, `${a.instance}: never chosen, nothing to undo`, 'rollback');
         continue;
@@ -401,6 +356,20 @@ export function drillActors(deps: DrillDeps) {
     attempt: input.attempt,
     deadline: input.deadline,
   });
+  /** The actor's own abort (the run stopped, or the machine left the state) ends the stage's probe. */
+  const tied = (fn: (input: DrillStageInput, signal: AbortSignal) => Promise<ObserveOutput>) =>
+    fromPromise<ObserveOutput, DrillStageInput>(async ({ input, signal }) => {
+      signal.addEventListener('abort', () => endProbe(input.stage), { once: true });
+      try {
+        return await fn(input, signal);
+      } catch (error: unknown) {
+        endProbe(input.stage);
+        // The probe stopped under us: the run is stopping (Ctrl+C).
+        if (error instanceof ProbeStoppedError && signal.aborted) throw signal.reason;
+        throw error;
+      }
+    });
+  const endpoint = (input: DrillStageInput) => url(input.facts);
 
   return {
     hypothesis: fromPromise<ObserveOutput, DrillStageInput>(({ input, signal }) => hypothesis(input, signal)),
@@ -414,14 +383,18 @@ export function drillActors(deps: DrillDeps) {
         throw error;
       }
     }),
-    waitFor: fromPromise<ObserveOutput, DrillStageInput>(({ input, signal }) => {
-      signal.addEventListener('abort', () => endProbe(input.stage), { once: true });
-      return waitFor(input, signal);
-    }),
-    observe: fromPromise<ObserveOutput, DrillStageInput>(({ input, signal }) => {
-      signal.addEventListener('abort', () => endProbe(input.stage), { once: true });
-      return observe(input, signal);
-    }),
+    waitFor: tied(waitFor),
+    observe: tied(observe),
     rollback: fromPromise<void, DrillStageInput>(({ input, signal }) => rollback(input, signal)),
+    sendGet: fromPromise<void, DrillStageInput>(async ({ input }) => {
+      const result = await deps.get(endpoint(input), GET_TIMEOUT_MS);
+      deps.emit({ type: 'get-result', url: endpoint(input), result });
+    }),
+    checkHealth: fromPromise<void, DrillStageInput>(async ({ input, signal }) => {
+      deps.emit({
+        type: 'target-health',
+        targets: await readTargets(aws, input.facts.targetGroupArn ?? '', signal),
+      });
+    }),
   };
 }

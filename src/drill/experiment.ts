@@ -97,6 +97,10 @@ export interface Experiment {
   readonly method: readonly Stage[];
   readonly rollbacks?: readonly Action[];
   readonly stopConditions?: readonly StopCondition[];
+  /** `check` (default): a verdict (testcase) per check; `stage`: one per stage, as the seven stages report. */
+  readonly verdict?: 'check' | 'stage';
+  /** Shown as stage N+1 when the rollbacks start (the seven stages' "Reset"). */
+  readonly rollbackBanner?: { readonly title: string; readonly text?: string };
 }
 
 /** The values `set-parameter` accepts per parameter (`table` takes any name: `ours` is the deployment's). */

@@ -35,8 +35,17 @@ export function statePaths(value: unknown, prefix = ''): string[] {
  * (`deploying`, `deploy:creatingTable`): what a checkpoint would resume.
  */
 export function activeStates(snapshot: unknown, prefix = ''): string[] {
-  const s = snapshot as { value?: unknown; children?: Record<string, { snapshot?: unknown }> } | null;
-  const own = statePaths(s?.value).map((p) => `${prefix}${p}`);
+  const s = snapshot as {
+    value?: unknown;
+    context?: { stage?: unknown };
+    children?: Record<string, { snapshot?: unknown }>;
+  } | null;
+  // A drill's one stage state is named by the stage it runs: `demo:method.stage3.observing`.
+  const stage = typeof s?.context?.stage === 'number' ? s.context.stage + 1 : undefined;
+  const own = statePaths(s?.value).map(
+    (p) =>
+      `${prefix}${stage === undefined ? p : p.replace(/^method\.stage(?=\.|$)/, `method.stage${stage}`)}`,
+  );
   const nested = Object.entries(s?.children ?? {}).flatMap(([id, child]) =>
     activeStates(child.snapshot, `${prefix}${id}:`),
   );
@@ -53,18 +62,21 @@ export function leaves(value: unknown): string[] {
   });
 }
 
-/** True while some machine of the system is in a `step` state: a create or delete may be on the wire. */
-export function stepInFlight(snapshot: AnyMachineSnapshot): boolean {
-  if (snapshot.hasTag('step')) return true;
+/** True while some machine of the system (the root or an invoked child, at any depth) has `tag`. */
+export function tagged(snapshot: AnyMachineSnapshot, tag: string): boolean {
+  if (snapshot.hasTag(tag)) return true;
   return Object.values(snapshot.children as Record<string, AnyActorRef | undefined>).some((child) => {
     const inner = child?.getSnapshot() as Partial<AnyMachineSnapshot> | undefined;
     return (
       inner?.value !== undefined &&
       typeof inner.hasTag === 'function' &&
-      stepInFlight(inner as AnyMachineSnapshot)
+      tagged(inner as AnyMachineSnapshot, tag)
     );
   });
 }
+
+/** True while some machine of the system is in a `step` state: a create or delete may be on the wire. */
+export const stepInFlight = (snapshot: AnyMachineSnapshot): boolean => tagged(snapshot, 'step');
 
 export interface DriveOptions {
   readonly machine: AnyStateMachine;
@@ -92,6 +104,10 @@ export type DriveResult =
  * Runs a machine to its end: checkpoints after every transition of any machine in the system (the
  * inspection API sees children's transitions too), emits step and phase events, answers prompts through
  * the host, and on abort lets the in-flight step finish, checkpoints the next state, and stops.
+ *
+ * A drill stage (tag `stage`) takes the abort as an `INTERRUPT` event: it rolls back first (tag
+ * `rollback` while it does, or while the action in flight finishes before it) and then waits in a
+ * `halted` state, where the run stops. A drill restored in `halted` is sent `RESUME`.
  */
 export function drive(options: DriveOptions): Promise<DriveResult> {
   const { store, host } = options;
@@ -183,7 +199,13 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
         return;
       }
       if (interruptRequested) {
-        interrupt();
+        // The rollbacks Ctrl+C started run to their end (bounded by their deadline) before the stop.
+        if (!tagged(root, 'rollback')) interrupt();
+        return;
+      }
+      // A drill halted by an earlier Ctrl+C, its rollbacks done: this process runs its method again.
+      if (tagged(root, 'halted')) {
+        actor.send({ type: 'RESUME' });
         return;
       }
       const prompt = options.prompts(root);
@@ -210,6 +232,11 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
 
     function onAbort() {
       interruptRequested = true;
+      if (tagged(actor.getSnapshot(), 'stage')) {
+        // A drill stage aborts its method and rolls back; the machine says when it is done.
+        actor.send({ type: 'INTERRUPT' });
+        if (tagged(actor.getSnapshot(), 'rollback')) return;
+      }
       // Waiting for a person, for a retry timer, or polling (the demo's observations may poll for
       // minutes): stop now; restoring re-runs the idempotent wait or poll. A step that creates or
       // deletes something finishes its call first, and the next transition stops the run.

@@ -1,20 +1,21 @@
 import type { AnyMachineSnapshot } from 'xstate';
-import { demoMachine } from '../../machines/demo.ts';
 import { type DeployFacts, deployMachine } from '../../machines/deploy.ts';
 import { type DestroyOutput, destroyMachine } from '../../machines/destroy.ts';
+import { drillMachine } from '../../machines/drill.ts';
 import { MACHINE_VERSION, type RunOutput, runMachine } from '../../machines/run.ts';
 import type { Aws } from '../aws/index.ts';
-import type { Account, LedgerEntry, Target } from '../checkpoint/schema.ts';
+import type { Account, LedgerEntry, PlannedExperiment, Target } from '../checkpoint/schema.ts';
 import {
   type CheckpointStore,
   checkpointPath,
   openCheckpoint,
   readCheckpointFile,
 } from '../checkpoint/store.ts';
+import { drillActors } from '../drill/actors.ts';
+import { BUILT_IN_EXPERIMENT, loadExperiment } from '../drill/load.ts';
 import { ResilientError } from '../errors.ts';
 import type { Answer, Outcome, Question } from '../events.ts';
 import { assertValidName, DEFAULT_NAME } from '../names.ts';
-import { demoActors } from '../steps/demo.ts';
 import { deployActors } from '../steps/deploy.ts';
 import type { StepDeps } from '../steps/deps.ts';
 import { destroyActors } from '../steps/destroy.ts';
@@ -36,6 +37,8 @@ export interface StartOptions extends Connection {
   readonly timeScale: number;
   /** `--report DIR`: kept in the plan, so a resume writes its reports there too. */
   readonly reports?: string | undefined;
+  /** `--experiment FILE`, loaded and validated by the caller; default: the built-in seven stages. */
+  readonly experiment?: PlannedExperiment | undefined;
 }
 
 export interface RunResult {
@@ -85,10 +88,10 @@ function runPrompts(root: AnyMachineSnapshot) {
   }
   const demo = childSnapshot(root, 'demo');
   if (demo?.hasTag('prompt') === true) {
-    const stage = Number(String(Object.keys(demo.value as object)[0]).replace('stage', ''));
+    const stage = Number((demo.context as { stage?: number }).stage ?? 0) + 1;
     return {
       // Stable per menu state: drive() asks again only after the run has left the prompt (GET, HEALTH).
-      key: `menu:${JSON.stringify(demo.value)}`,
+      key: `menu:${stage}:${JSON.stringify(demo.value)}`,
       question: { kind: 'demo-menu', stage, defaultAnswer: 'next' } satisfies Question,
       toEvent: (a: Answer) => ({ type: a.kind === 'demo-menu' ? a.choice.toUpperCase() : 'NEXT' }),
     };
@@ -110,7 +113,7 @@ function provideRun(deps: StepDeps) {
   return runMachine.provide({
     actors: {
       deploy: deployMachine.provide({ actors: deployActors(deps) }),
-      demo: demoMachine.provide({ actors: demoActors(deps) }),
+      demo: drillMachine.provide({ actors: drillActors(deps) }),
       destroy: destroyMachine.provide({ actors: destroyActors(deps) }),
     },
   });
@@ -125,6 +128,7 @@ async function runFrom(
   const file = store.read();
   const deps = buildDeps(store, file, conn, made.aws);
   const options = file.plan;
+  const scale = scaleOf(file, conn.aws !== undefined);
   try {
     const result = await drive({
       machine: provideRun(deps),
@@ -135,10 +139,12 @@ async function runFrom(
         ? {
             input: {
               name: file.name,
-              policies: stepPolicies(scaleOf(file, conn.aws !== undefined)),
-              auto: options.yes,
+              policies: stepPolicies(scale),
+              yes: options.yes,
               keep: options.keep,
-              stageTimeoutMs: stageTimeoutMs(scaleOf(file, conn.aws !== undefined)),
+              stageTimeoutMs: stageTimeoutMs(scale),
+              timeScale: scale,
+              experiment: (options.experiment ?? builtIn(file.target.kind)).experiment,
             },
           }
         : { snapshot: shiftDeadlines(file.snapshot, offlineMs(file.updatedAt)), input: undefined }),
@@ -161,7 +167,13 @@ async function runFrom(
   }
 }
 
-/** `resilient start`: deploy → demo → confirm → destroy, checkpointed at every transition. */
+/** The seven stages, `resources/`'s built-in experiment: what `start` runs without `--experiment`. */
+export const builtIn = (target: 'local' | 'aws'): PlannedExperiment => ({
+  source: 'built-in',
+  experiment: loadExperiment(BUILT_IN_EXPERIMENT, target),
+});
+
+/** `resilient start`: deploy → demo (the experiment) → confirm → destroy, checkpointed at every transition. */
 export async function startRun(options: StartOptions): Promise<RunResult> {
   const name = assertValidName(options.name ?? DEFAULT_NAME);
   const target: Target = {
@@ -176,6 +188,7 @@ export async function startRun(options: StartOptions): Promise<RunResult> {
       keep: options.keep,
       timeScale: options.timeScale,
       ...(options.reports === undefined ? {} : { reports: options.reports }),
+      experiment: options.experiment ?? builtIn(options.target),
     },
     options.aws !== undefined,
   );

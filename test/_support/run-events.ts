@@ -3,8 +3,12 @@
  * health samples, actions, expectations), for the recorder, JUnit, schema and view tests, without a
  * cloud. Times are made up but ordered; pass `fail` to make a stage's verdict fail.
  */
+
+import { BUILT_IN_EXPERIMENT, loadExperiment } from '../../src/drill/load.ts';
 import type { ProbeOutcome, RunEvent, TargetHealthView } from '../../src/events.ts';
-import { STAGE_TEXTS } from '../../src/steps/demo/stage-texts.ts';
+
+/** The seven stages' banners, as the built-in experiment file has them. */
+const STAGES = loadExperiment(BUILT_IN_EXPERIMENT, 'local').method;
 
 const T0 = Date.UTC(2026, 11, 2, 1, 0, 0);
 const IDS = ['i-0a1b2c3d4e5f60718', 'i-1b2c3d4e5f6071829', 'i-2c3d4e5f607182930'];
@@ -39,8 +43,8 @@ export function syntheticRun(options: { fail?: number; withActions?: boolean } =
     ids.map((id) => ({ id, port: 80, state: 'healthy' }));
   const bad = IDS[0] as string;
   for (let stage = 1; stage <= 7; stage++) {
-    const text = STAGE_TEXTS[stage] as { title: string; text: string };
-    push({ type: 'stage', stage, title: text.title, text: text.text });
+    const text = STAGES[stage - 1];
+    push({ type: 'stage', stage, title: text?.title ?? '', text: text?.text ?? '' });
     if (options.withActions === true)
       push({
         type: 'action',

@@ -52,8 +52,8 @@ describe('run outcome → error and exit code', () => {
           outcome: 'failed',
           facts: {},
           results: [
-            { stage: 1, pass: true, reasons: [] },
-            { stage: 2, pass: false, reasons: ['expected 502, saw 200'] },
+            { stage: 1, title: 'Initial state', pass: true, reasons: [] },
+            { stage: 2, title: 'Broken dependency', pass: false, reasons: ['expected 502, saw 200'] },
           ],
         },
         destroy: destroyed,

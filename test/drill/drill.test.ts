@@ -6,8 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fromPromise } from 'xstate';
 import { type DeployOutput, deployMachine } from '../../machines/deploy.ts';
-import { type DrillOutput, drillMachine } from '../../machines/drill.ts';
+import { type DrillOutput, type DrillStageInput, drillMachine } from '../../machines/drill.ts';
 import { drillActors } from '../../src/drill/actors.ts';
 import type { Experiment } from '../../src/drill/experiment.ts';
 import { EXPERIMENTS_DIR, loadExperiment, parseExperiment } from '../../src/drill/load.ts';
@@ -37,7 +38,14 @@ describe('drills over the fake cloud', () => {
 
   const runDrill = async (
     experiment: Experiment,
-    options: { signal?: AbortSignal; snapshot?: unknown; onEvent?: (e: RunEvent) => void } = {},
+    options: {
+      signal?: AbortSignal;
+      snapshot?: unknown;
+      onEvent?: (e: RunEvent) => void;
+      onSaved?: (persisted: unknown) => void;
+      /** Replaces real actors (e.g. rollbacks that do nothing, as if the process died before them). */
+      actors?: Partial<ReturnType<typeof drillActors>>;
+    } = {},
   ) => {
     const { host, deps } = h.process(new Map(), {});
     const emit = host.emit;
@@ -47,7 +55,9 @@ describe('drills over the fake cloud', () => {
     };
     let saved: unknown;
     const result = await drive({
-      machine: drillMachine.provide({ actors: drillActors({ ...deps, interrupt: options.signal }) }),
+      machine: drillMachine.provide({
+        actors: { ...drillActors({ ...deps, interrupt: options.signal }), ...options.actors },
+      }),
       store: { ...h.store, saveSnapshot: (s: unknown) => (saved = s) } as typeof h.store,
       host,
       signal: options.signal,
@@ -55,6 +65,7 @@ describe('drills over the fake cloud', () => {
         ? { input: { experiment, facts, stageTimeoutMs: 10_000, timeScale: 0.001 } }
         : { snapshot: options.snapshot, input: undefined }),
       prompts: () => undefined,
+      onSaved: options.onSaved,
     });
     return {
       result,
@@ -71,14 +82,14 @@ describe('drills over the fake cloud', () => {
       [1, 2, 3, 4, 5, 6, 7].map((s) => [s, true, []]),
     );
     expect(output?.outcome).toBe('passed');
+    // One verdict per stage (`verdict: stage`): an observation and one expectation named after it.
     const expectations = events.filter((e) => e.type === 'expectation');
-    expect(expectations.every((e) => e.type === 'expectation' && e.pass)).toBe(true);
-    expect(
-      expectations.filter((e) => e.type === 'expectation' && e.scope === 'hypothesis-before'),
-    ).toHaveLength(2);
-    expect(
-      expectations.filter((e) => e.type === 'expectation' && e.scope === 'hypothesis-after'),
-    ).toHaveLength(2);
+    expect(expectations.map((e) => e.type === 'expectation' && [e.name, e.pass])).toEqual(
+      seven.method.map((stage, i) => [`Stage ${i + 1}: ${stage.title}`, true]),
+    );
+    expect(events.filter((e) => e.type === 'observation')).toHaveLength(7);
+    // The rollbacks start with the experiment's banner: the seven stages' Reset.
+    expect(events).toContainEqual(expect.objectContaining({ type: 'stage', stage: 8, title: 'Reset' }));
     // The rollback restored the table; the instance stage 4 chose is the one stage 6 terminated.
     expect(h.cloud.world.parameters.get(NAMES.parameters.table)).toBe(NAMES.table);
     const bad = output?.facts.selected?.bad ?? '';
@@ -135,8 +146,8 @@ rollbacks: [{ action: set-parameter, parameter: table, value: ours }]
     expect(h.cloud.world.parameters.get(NAMES.parameters.table)).toBe(NAMES.table);
   });
 
-  it('an interrupted drill resumes at its stage with the instance its selector chose, rollbacks included', async () => {
-    const e = parseExperiment(
+  const resumable = () =>
+    parseExperiment(
       'x.yaml',
       `version: 1
 title: resume
@@ -155,6 +166,41 @@ rollbacks:
   - { action: restore-profile, instance: victim }
 `,
     );
+  const stageOf = (persisted: unknown) =>
+    (persisted as { value?: unknown; context?: { stage?: number } }).value !== undefined &&
+    JSON.stringify((persisted as { value: unknown }).value).includes('"stage"')
+      ? (persisted as { context: { stage: number } }).context.stage
+      : undefined;
+
+  it('a drill that died in a stage resumes at that stage with the instance its selector chose, rollbacks included', async () => {
+    const e = resumable();
+    const controller = new AbortController();
+    let image: unknown;
+    // The process "dies" in stage 2: its last checkpoint is from inside the stage, and its rollbacks never ran.
+    const first = await runDrill(e, {
+      signal: controller.signal,
+      actors: { rollback: fromPromise<void, DrillStageInput>(async () => {}) },
+      onSaved: (persisted) => {
+        if (image === undefined && stageOf(persisted) === 1) {
+          image = structuredClone(persisted);
+          setImmediate(() => controller.abort());
+        }
+      },
+    });
+    expect(first.result.status).toBe('interrupted');
+    const chosen = (image as { context: { facts: { selected: Record<string, string> } } }).context.facts
+      .selected.victim;
+    expect(chosen).toMatch(/^i-/);
+    const second = await runDrill(e, { snapshot: image });
+    expect(second.output?.outcome).toBe('passed');
+    expect(second.output?.facts.selected?.victim).toBe(chosen);
+    expect(second.events.some((x) => x.type === 'stage' && x.stage === 1)).toBe(false);
+    expect(h.cloud.world.instances.get(chosen ?? '')?.profile).toBe(NAMES.instanceProfile);
+    expect(h.cloud.world.parameters.get(NAMES.parameters.healthCheck)).toBe('shallow');
+  });
+
+  it('Ctrl+C aborts the method and runs the rollbacks before stopping; a resume runs the method again from its first stage', async () => {
+    const e = resumable();
     const controller = new AbortController();
     const first = await runDrill(e, {
       signal: controller.signal,
@@ -163,14 +209,22 @@ rollbacks:
       },
     });
     expect(first.result.status).toBe('interrupted');
-    const chosen = (first.saved as { context: { facts: { selected: Record<string, string> } } }).context.facts
+    // The rollbacks ran before the stop: the victim has its own profile back, health checks are shallow.
+    const victim = (first.saved as { context: { facts: { selected: Record<string, string> } } }).context.facts
       .selected.victim;
-    expect(chosen).toMatch(/^i-/);
+    expect(h.cloud.world.instances.get(victim ?? '')?.profile).toBe(NAMES.instanceProfile);
+    expect(h.cloud.world.parameters.get(NAMES.parameters.healthCheck)).toBe('shallow');
+    expect(
+      first.events
+        .filter((x) => x.type === 'action' && x.phase === 'rollback')
+        .map((x) => x.type === 'action' && x.outcome),
+    ).toEqual(['done', 'done']);
+    expect((first.saved as { value: unknown }).value).toBe('halted');
     const second = await runDrill(e, { snapshot: first.saved });
     expect(second.output?.outcome).toBe('passed');
-    expect(second.output?.facts.selected?.victim).toBe(chosen);
-    expect(second.events.some((x) => x.type === 'stage' && x.stage === 1)).toBe(false);
-    expect(h.cloud.world.instances.get(chosen ?? '')?.profile).toBe(NAMES.instanceProfile);
+    expect(second.events.filter((x) => x.type === 'stage').map((x) => x.type === 'stage' && x.stage)).toEqual(
+      [1, 2],
+    );
     expect(h.cloud.world.parameters.get(NAMES.parameters.healthCheck)).toBe('shallow');
   });
 });

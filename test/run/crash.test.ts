@@ -99,7 +99,14 @@ describe('crash at every checkpointed state of a run', () => {
 
   it(`has crash points in every phase (${points.length} states)`, () => {
     const keys = points.map((p) => p.key);
-    for (const phase of ['deploying', 'deploy:', 'demo', 'demo:stage4.', 'destroying', 'destroy:teardown.'])
+    for (const phase of [
+      'deploying',
+      'deploy:',
+      'demo',
+      'demo:method.stage4.',
+      'destroying',
+      'destroy:teardown.',
+    ])
       expect(keys.some((k) => k.startsWith(phase))).toBe(true);
     for (const wait of [
       'deploy:tableNotYetActive',

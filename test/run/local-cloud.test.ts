@@ -144,7 +144,7 @@ describe('a full --yes run against the local cloud', () => {
       timeScale: TIME_SCALE,
       // After stage 4 one instance runs with the SSM-only profile: destroy must cope with that too.
       onCheckpoint: ({ path, states }) => {
-        if (image !== undefined || !states.includes('demo:stage5.acting')) return;
+        if (image !== undefined || !states.includes('demo:method.stage5.acting.running')) return;
         image = { path, bytes: readFileSync(path) };
         controller.abort();
       },

@@ -18,7 +18,7 @@ describe('run outcomes over the fake cloud', () => {
     const cloud = h.cloud;
     const run = h.start({
       onCheckpoint: ({ states }) => {
-        if (states.includes('demo:stage3.acting') && cloud.faults.fired.length === 0)
+        if (states.includes('demo:method.stage3.acting.running') && cloud.faults.fired.length === 0)
           cloud.faults.arm('fatal', { op: 'ssm.putParameter' });
       },
     });
@@ -39,7 +39,7 @@ describe('run outcomes over the fake cloud', () => {
     const run = h.start({
       keep: true,
       onCheckpoint: ({ states }) => {
-        if (states.includes('demo:stage2.acting') && cloud.faults.fired.length === 0)
+        if (states.includes('demo:method.stage2.acting.running') && cloud.faults.fired.length === 0)
           cloud.faults.arm('fatal', { op: 'ssm.putParameter' });
       },
     });
@@ -166,7 +166,7 @@ describe('run outcomes over the fake cloud', () => {
     expect(h.cloud.leftovers()).toEqual([]);
   });
 
-  it('Ctrl+C during a long observation stops at once; resume observes the stage again', async () => {
+  it('Ctrl+C during a long observation stops it at once and rolls back; resume runs the stages again', async () => {
     h = runHarness();
     const cloud = h.cloud;
     const controller = new AbortController();
@@ -174,7 +174,7 @@ describe('run outcomes over the fake cloud', () => {
     const run = h.start({
       signal: controller.signal,
       onCheckpoint: ({ states }) => {
-        if (!states.includes('demo:stage3.observing') || controller.signal.aborted) return;
+        if (!states.includes('demo:method.stage3.observing') || controller.signal.aborted) return;
         // Stage 3 will not hold (its observation would poll until the stage deadline, 30 s away) ...
         cloud.world.parameters.set(failureResponse, 'none');
         // ... and the user presses Ctrl+C while it polls.
@@ -183,17 +183,19 @@ describe('run outcomes over the fake cloud', () => {
     });
     expect((await run).outcome).toBe('interrupted');
     const file = JSON.parse(readFileSync(h.checkpoint(), 'utf8'));
-    expect(file.snapshot.children.demo.snapshot.value).toEqual({ stage3: 'observing' });
+    expect(file.snapshot.children.demo.snapshot.value).toBe('halted');
+    expect(file.snapshot.children.demo.snapshot.context.stage).toBe(2);
     expect(run.host.events.filter((e) => e.type === 'observation')).toHaveLength(2);
-    cloud.world.parameters.set(failureResponse, 'static');
+    // The rollback ran before the stop.
+    expect(cloud.world.parameters.get('/resilient/demo/table')).toBe('resilient-demo-recommendations');
     const resumed = h.resume();
     expect((await resumed).outcome).toBe('succeeded');
     const observed = resumed.host.events.flatMap((e) => (e.type === 'observation' ? [e.stage] : []));
-    expect(observed).toEqual([3, 4, 5, 6, 7]);
+    expect(observed).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(cloud.leftovers()).toEqual([]);
   });
 
-  it('Ctrl+C while a question waits stops at once; resume asks the same question again', async () => {
+  it('Ctrl+C while a question waits rolls back and stops; resume asks the stages’ questions again from the first', async () => {
     h = runHarness();
     const controller = new AbortController();
     const asked: Question[] = [];
@@ -212,17 +214,18 @@ describe('run outcomes over the fake cloud', () => {
     });
     expect((await run).outcome).toBe('interrupted');
     const file = JSON.parse(readFileSync(h.checkpoint(), 'utf8'));
-    expect(file.snapshot.children.demo.snapshot.value).toEqual({ stage2: 'menu' });
+    expect(file.snapshot.children.demo.snapshot.value).toBe('halted');
+    expect(h.cloud.world.parameters.get('/resilient/demo/table')).toBe('resilient-demo-recommendations');
     const resumed = h.resume({}, (q) =>
       q.kind === 'confirm-destroy' ? { kind: 'confirm-destroy', yes: true } : undefined,
     );
     expect((await resumed).outcome).toBe('succeeded');
-    expect(resumed.host.questions[0]).toEqual({ kind: 'demo-menu', stage: 2, defaultAnswer: 'next' });
+    expect(resumed.host.questions[0]).toEqual({ kind: 'demo-menu', stage: 1, defaultAnswer: 'next' });
     expect(
       resumed.host.questions
         .filter((q) => q.kind === 'demo-menu')
         .map((q) => q.kind === 'demo-menu' && q.stage),
-    ).toEqual([2, 3, 4, 5, 6, 7]);
+    ).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(asked.map((q) => q.kind === 'demo-menu' && q.stage)).toEqual([1, 2]);
     expect(h.cloud.leftovers()).toEqual([]);
   });
