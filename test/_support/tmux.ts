@@ -1,9 +1,12 @@
 /**
  * A real terminal for the CLI: a detached tmux session on its own server socket (so it never touches
  * anyone else's tmux), driven with send-keys and read with capture-pane. Every wait has a deadline.
+ * `useTmux` is a test file's set-up: one session at a time, killed after each test.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { afterEach } from 'vitest';
+import { baseEnv, ROOT } from './cli.ts';
 import { until } from './poll.ts';
 
 export interface TmuxSession {
@@ -99,4 +102,34 @@ export function startTmux(
     },
   };
   return session;
+}
+
+/** What a user's terminal gives the CLI: its config dir, a colour terminal and HOME, nothing else. */
+export function terminalEnv(configDir: string): Record<string, string> {
+  return {
+    RESILIENT_CONFIG_DIR: configDir,
+    TERM: 'xterm-256color',
+    HOME: baseEnv(configDir)['HOME'] ?? '/tmp',
+  };
+}
+
+export interface TmuxSessions {
+  /** Starts `command` in a session in the repo's root, killing the one before. */
+  open(command: readonly string[], env: Readonly<Record<string, string>>): TmuxSession;
+}
+
+/** Registers an `afterEach` that kills the test's session: call it at the top level of the test file. */
+export function useTmux(): TmuxSessions {
+  let current: TmuxSession | undefined;
+  afterEach(() => {
+    current?.kill();
+    current = undefined;
+  });
+  return {
+    open: (command, env) => {
+      current?.kill();
+      current = startTmux(command, env, ROOT);
+      return current;
+    },
+  };
 }

@@ -1,32 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, baseEnv, ROOT, tempDir } from '../_support/cli.ts';
-import { startTmux, type TmuxSession } from '../_support/tmux.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, tempDir } from '../_support/cli.ts';
+import { terminalEnv, useTmux } from '../_support/tmux.ts';
 
 const config = tempDir();
-let session: TmuxSession | undefined;
-afterEach(() => {
-  session?.kill();
-  session = undefined;
-});
+const tmux = useTmux();
 afterAll(() => config.remove());
 
-const env = (): Record<string, string> => {
-  const e = baseEnv(config.path);
-  return {
-    RESILIENT_CONFIG_DIR: e['RESILIENT_CONFIG_DIR'] ?? config.path,
-    TERM: 'xterm-256color',
-    HOME: e['HOME'] ?? '/tmp',
-  };
-};
+const env = () => terminalEnv(config.path);
 
 /** A colour or attribute escape sequence (Select Graphic Rendition). */
 const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
 
 describe('in a real terminal (tmux)', () => {
   it('the demo menu takes digits and Enter, then the destroy confirmation takes y', async () => {
-    session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
+    const session = tmux.open([process.execPath, BIN, 'prompt-demo'], env());
     await session.waitFor(/Which action would you like to take\?/);
     const menu = session.screen();
     expect(menu).toContain('See the current state of the service by selecting one of the following choices:');
@@ -49,11 +38,10 @@ describe('in a real terminal (tmux)', () => {
   });
 
   it('the menu is coloured on a terminal, and not under NO_COLOR', async () => {
-    session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
+    let session = tmux.open([process.execPath, BIN, 'prompt-demo'], env());
     await session.waitFor(/Which action would you like to take\?/);
     expect(session.screen(true)).toMatch(SGR);
-    session.kill();
-    session = startTmux([process.execPath, BIN, 'prompt-demo'], { ...env(), NO_COLOR: '1' }, ROOT);
+    session = tmux.open([process.execPath, BIN, 'prompt-demo'], { ...env(), NO_COLOR: '1' });
     await session.waitFor(/Which action would you like to take\?/);
     expect(session.screen(true)).not.toMatch(SGR);
   });
@@ -61,7 +49,7 @@ describe('in a real terminal (tmux)', () => {
   it('declining to start creates nothing, not even the local cloud, and exits 0', async () => {
     const state = tempDir('resilient-decline-');
     try {
-      session = startTmux([process.execPath, BIN, 'start', '--state-dir', state.path], env(), ROOT);
+      const session = tmux.open([process.execPath, BIN, 'start', '--state-dir', state.path], env());
       await session.waitFor(/Ready to start deploying resources\?/);
       session.send('n');
       const end = await session.waitFor(/EXIT=\d+/);
@@ -75,7 +63,7 @@ describe('in a real terminal (tmux)', () => {
   });
 
   it('Ctrl+C at the menu exits 130 cleanly, without a stack trace', async () => {
-    session = startTmux([process.execPath, BIN, 'prompt-demo'], env(), ROOT);
+    const session = tmux.open([process.execPath, BIN, 'prompt-demo'], env());
     await session.waitFor(/Which action would you like to take\?/);
     session.send('C-c');
     const end = await session.waitFor(/EXIT=\d+/);

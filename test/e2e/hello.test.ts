@@ -3,23 +3,14 @@ import {
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { baseEnv, spawnCli, tempDir } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-e2e-hello-');
+const e2e = useE2eCloud('resilient-e2e-hello-', 0.05);
+const { config, state } = e2e;
 const empty = tempDir('resilient-e2e-none-');
-let cloud: E2eCloud;
-
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-});
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
+afterAll(() => {
   empty.remove();
 });
 
@@ -29,9 +20,9 @@ describe('hello and local against a local cloud', () => {
   it('local status reports the running cloud, in text and JSON', async () => {
     const text = await cli('local', 'status', '--state-dir', state.path);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`running at ${cloud.endpoint}`);
+    expect(text.stdout).toContain(`running at ${e2e.cloud.endpoint}`);
     const json = JSON.parse((await cli('local', 'status', '--state-dir', state.path, '--json')).stdout);
-    expect(json).toMatchObject({ running: true, endpoint: cloud.endpoint, profile: 'resilient-local' });
+    expect(json).toMatchObject({ running: true, endpoint: e2e.cloud.endpoint, profile: 'resilient-local' });
   });
 
   it('hello greets and lists the load balancers by name and DNS name', async () => {
@@ -40,8 +31,8 @@ describe('hello and local against a local cloud', () => {
     expect(none.stdout).toContain("Hello, Elastic Load Balancing! Let's list some of your load balancers:");
     expect(none.stdout).toContain("You don't have any load balancers");
 
-    const subnets = await cloud.clients.ec2.send(new DescribeSubnetsCommand({}));
-    const created = await cloud.clients.elbv2.send(
+    const subnets = await e2e.cloud.clients.ec2.send(new DescribeSubnetsCommand({}));
+    const created = await e2e.cloud.clients.elbv2.send(
       new CreateLoadBalancerCommand({
         Name: 'hello-e2e-lb',
         Subnets: (subnets.Subnets ?? []).slice(0, 2).map((s) => s.SubnetId ?? ''),
@@ -53,7 +44,7 @@ describe('hello and local against a local cloud', () => {
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain(`        hello-e2e-lb: ${lb?.DNSName}`);
     } finally {
-      await cloud.clients.elbv2.send(
+      await e2e.cloud.clients.elbv2.send(
         new DeleteLoadBalancerCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? '' }),
       );
     }
