@@ -168,20 +168,25 @@ function takeOver(
   for (let link = 0; link < MAX_CLAIM_CHAIN; link++) {
     const claim = `${path}.${key}.claim`;
     if (createWhole(claim, text)) {
-      walked.push(claim);
+      let changed = false;
       try {
-        if (read(path) !== stale) return 'changed'; // Taken over (and perhaps released) by someone else.
+        changed = read(path) !== stale; // Taken over (and perhaps released) by someone else.
+        if (changed) return 'changed';
         const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
         writeFileSync(tmp, text, { mode: 0o600 });
         renameSync(tmp, path);
+        changed = true;
         return 'won';
       } finally {
-        // The lock no longer holds `stale`: every claim on it is inert.
-        for (const c of walked) rmSync(c, { force: true });
+        // The lock no longer holds `stale`: every claim on it is inert. If we failed before our rename
+        // (a full disk), only our own claim goes: we no longer act, and a dead link removed while the
+        // lock is still stale could be created again by one taker while another claims past it.
+        rmSync(claim, { force: true });
+        if (changed) for (const c of walked) rmSync(c, { force: true });
       }
     }
     const held = read(claim);
-    // Claims are removed only once the lock has changed.
+    // Claims are removed once the lock has changed, or by a claimer that failed before renaming: look again.
     if (held === undefined) return 'changed';
     const claimer = parseOwner(held);
     if (claimer === undefined ? writtenRecently(claim) : ownerAlive(claimer)) return { claimer };
