@@ -61,6 +61,11 @@ export const OPTIONS = {
     value: 'RATE',
     description: 'fraction of API calls failed with a 5xx error, 0 to 1 (left out: 0)',
   },
+  experiment: {
+    type: 'string',
+    value: 'FILE',
+    description: 'run this experiment file (YAML or JSON) instead of the seven stages',
+  },
   report: {
     type: 'string',
     value: 'DIR',

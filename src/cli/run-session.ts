@@ -3,6 +3,7 @@
  * stop after the call in flight; second: now), the prompt Ctrl+C guard, and turning the outcome into
  * a success or a ResilientError.
  */
+import type { DrillControl } from '../drill/actors.ts';
 import { ResilientError } from '../errors.ts';
 import type { RunResult } from '../run/index.ts';
 import { type CliHost, createHost } from './host.ts';
@@ -10,6 +11,22 @@ import { guardPromptCtrlC, installInterrupt } from './interrupt.ts';
 import type { Io } from './io.ts';
 import { interruptedRunError, outcomeError } from './outcome.ts';
 import { createPrompter, type Prompter } from './prompter.ts';
+
+/**
+ * The local cloud's control route for an experiment's `fault` and `api-faults` actions (and their
+ * rollbacks): only on `local`, with the admin credentials the daemon wrote; undefined on aws.
+ */
+export async function localControl(
+  target: 'local' | 'aws',
+  conn: {
+    readonly endpoint?: string | undefined;
+    readonly credentials?: { readonly secretAccessKey: string } | undefined;
+  },
+): Promise<DrillControl | undefined> {
+  if (target !== 'local' || conn.endpoint === undefined || conn.credentials === undefined) return undefined;
+  const { createControlClient } = await import('../local/control/client.ts');
+  return createControlClient({ endpoint: conn.endpoint, adminSecret: conn.credentials.secretAccessKey });
+}
 
 export function sessionPrompter(io: Io, yes: boolean, command: string): Prompter {
   return createPrompter({ interactive: io.interactive, yes, command, color: io.style.enabled });

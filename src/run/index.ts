@@ -11,13 +11,12 @@ import {
   openCheckpoint,
   readCheckpointFile,
 } from '../checkpoint/store.ts';
-import { drillActors } from '../drill/actors.ts';
+import { type DrillDeps, drillActors } from '../drill/actors.ts';
 import { BUILT_IN_EXPERIMENT, loadExperiment } from '../drill/load.ts';
 import { ResilientError } from '../errors.ts';
 import type { Answer, Outcome, Question } from '../events.ts';
 import { assertValidName, DEFAULT_NAME } from '../names.ts';
 import { deployActors } from '../steps/deploy.ts';
-import type { StepDeps } from '../steps/deps.ts';
 import { destroyActors } from '../steps/destroy.ts';
 import { offlineMs, shiftDeadlines } from './clock.ts';
 import { activeStates, drive } from './drive.ts';
@@ -109,7 +108,7 @@ const savedHook = (conn: Connection, path: string) => {
     : (persisted: unknown) => hook({ path, states: activeStates(persisted) });
 };
 
-function provideRun(deps: StepDeps) {
+function provideRun(deps: DrillDeps) {
   return runMachine.provide({
     actors: {
       deploy: deployMachine.provide({ actors: deployActors(deps) }),

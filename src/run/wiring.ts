@@ -9,6 +9,7 @@ import type { ClientConfig } from '../aws/clients.ts';
 import { type Aws, createAws } from '../aws/index.ts';
 import type { CheckpointFile, Target } from '../checkpoint/schema.ts';
 import { type CheckpointStore, checkpointPath, readCheckpointFile } from '../checkpoint/store.ts';
+import type { DrillControl, DrillDeps } from '../drill/actors.ts';
 import { ResilientError } from '../errors.ts';
 import type { Host } from '../events.ts';
 import { assertValidName, DEFAULT_NAME, resourceNames } from '../names.ts';
@@ -28,6 +29,8 @@ export interface Connection {
   readonly aws?: Aws | undefined;
   readonly userData?: (() => string) | undefined;
   readonly get?: StepDeps['get'] | undefined;
+  /** The local cloud's control route, for an experiment's local faults (undefined on aws). */
+  readonly control?: DrillControl | undefined;
   /** The caller's public IPv4 address for the ingress offer on AWS (default: checkip.amazonaws.com). */
   readonly callerIp?: StepDeps['callerIp'] | undefined;
   /**
@@ -60,7 +63,7 @@ export function buildDeps(
   file: CheckpointFile,
   conn: Connection,
   aws: Aws,
-): StepDeps {
+): DrillDeps {
   const region = file.target.region;
   const names = resourceNames(file.name, region);
   return {
@@ -76,6 +79,7 @@ export function buildDeps(
     callerIp: conn.callerIp ?? publicIp,
     sleep: abortableSleep,
     interrupt: conn.signal,
+    control: conn.control,
   };
 }
 

@@ -10,7 +10,7 @@ import { createHost } from '../host.ts';
 import { installInterrupt } from '../interrupt.ts';
 import { resolveRunOptions } from '../run-options.ts';
 import { recordingFlags } from '../run-recording.ts';
-import { sessionPrompter } from '../run-session.ts';
+import { localControl, sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, positionals, command }: CommandContext): Promise<void> {
   const file = positionals[0];
@@ -27,13 +27,7 @@ export async function run({ io, values, positionals, command }: CommandContext):
   const experiment = loadExperiment(file, recorded.target.kind);
   const prompter = sessionPrompter(io, true, command);
   const conn = await connectRecorded(io, prompter, recorded, true);
-  const control =
-    recorded.target.kind === 'local' && conn.endpoint !== undefined && conn.credentials !== undefined
-      ? (await import('../../local/control/client.ts')).createControlClient({
-          endpoint: conn.endpoint,
-          adminSecret: conn.credentials.secretAccessKey,
-        })
-      : undefined;
+  const control = await localControl(recorded.target.kind, conn);
   io.line(
     `Drill '${experiment.title}' against '${recorded.name}' on ${recorded.target.kind} (${conn.region})...`,
   );

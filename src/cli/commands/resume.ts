@@ -4,7 +4,7 @@ import { checkpointFileOf, connectRecorded, readRecordedRun } from '../checkpoin
 import type { CommandContext } from '../commands.ts';
 import { resolveRunOptions } from '../run-options.ts';
 import { recordingFlags, resumedFlags, withRecording } from '../run-recording.ts';
-import { runSession, sessionPrompter } from '../run-session.ts';
+import { localControl, runSession, sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, command }: CommandContext): Promise<void> {
   const options = await resolveRunOptions(values, io.env);
@@ -28,6 +28,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   const conn = await connectRecorded(io, prompter, recorded, true);
   io.line(`Resuming run '${recorded.name}' on ${recorded.target.kind} (${recorded.target.region})...`);
   const { resumeRun } = await import('../../run/index.ts');
+  const control = await localControl(recorded.target.kind, conn);
   const run = {
     name: recorded.name,
     target: recorded.target.kind,
@@ -46,6 +47,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
           region: conn.region,
           endpoint: conn.endpoint,
           credentials: conn.credentials,
+          control,
           host: tap(host),
           signal,
         }),

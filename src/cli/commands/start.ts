@@ -1,5 +1,6 @@
 /**
- * `resilient start`: deploy → demo (seven stages) → ask → destroy, checkpointed at every transition.
+ * `resilient start`: deploy → demo (the seven stages, or `--experiment FILE`) → ask → destroy,
+ * checkpointed at every transition.
  * Without a terminal it needs --yes, and says so at once: it never starts something it cannot finish.
  */
 import { ResilientError, usageError } from '../../errors.ts';
@@ -12,7 +13,7 @@ import { askStartDeploy } from '../questions.ts';
 import { renderIntro } from '../render/intro.ts';
 import { resolveRunOptions } from '../run-options.ts';
 import { recordingFlags, withRecording } from '../run-recording.ts';
-import { runSession, sessionPrompter } from '../run-session.ts';
+import { localControl, runSession, sessionPrompter } from '../run-session.ts';
 
 export async function run({ io, values, command }: CommandContext): Promise<void> {
   const options = await resolveRunOptions(values, io.env);
@@ -34,8 +35,22 @@ export async function run({ io, values, command }: CommandContext): Promise<void
       hint: `continue it: resilient resume --name ${options.name}   or remove it: resilient destroy --name ${options.name}   or pick another --name`,
     });
   }
+  // --experiment FILE is checked before anything is created or started, with `drill validate`'s
+  // messages (exit 2); its content goes into the run plan, so a resume does not read the file again.
+  const experimentFile = typeof values.experiment === 'string' ? values.experiment : undefined;
+  const experiment =
+    experimentFile === undefined
+      ? undefined
+      : {
+          source: experimentFile,
+          experiment: (await import('../../drill/load.ts')).loadExperiment(experimentFile, options.target),
+        };
   const prompter = sessionPrompter(io, options.yes, command);
   io.line(renderIntro(options.target, options.name, io.style));
+  if (experiment !== undefined)
+    io.line(
+      `Experiment: ${experiment.experiment.title} (${experiment.source}), instead of the seven stages.`,
+    );
   if (options.notice !== undefined) io.line(io.style.yellow(options.notice));
   const nothingYet = () =>
     new ResilientError('INTERRUPTED', 'Cancelled. Nothing was created.', {
@@ -66,6 +81,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   }
   const conn = connection;
   const { startRun } = await import('../../run/index.ts');
+  const control = await localControl(options.target, conn);
   const timeScale = conn.timeScale ?? options.timeScale;
   const run = { name: options.name, target: options.target, region: conn.region, timeScale };
   const session = { stateDir: options.stateDir, run, command: 'start', fresh: true, cloud: conn };
@@ -85,6 +101,8 @@ export async function run({ io, values, command }: CommandContext): Promise<void
           keep: options.keep,
           timeScale,
           reports: recording.reportDir,
+          experiment,
+          control,
           host: tap(host),
           signal,
         }),

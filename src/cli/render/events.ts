@@ -212,13 +212,15 @@ export function createRenderer(io: Io): Renderer {
       );
     },
     expectation: (e) => {
-      // Stage expectations of the built-in demo are shown by `observation`; hypotheses have no other line.
-      if (e.scope === 'stage') return;
+      // A stage's one verdict (`verdict: stage`, the seven stages) is shown by its `observation`.
+      if (e.scope === 'stage' && e.name.startsWith(`Stage ${e.stage}:`)) return;
       endWait('quiet');
       const mark = e.pass ? style.green('PASS') : style.red('FAIL');
-      print(
-        `${mark} steady state ${e.scope === 'hypothesis-before' ? 'before' : 'after'} the method: ${e.name}: ${e.seen}`,
-      );
+      const where =
+        e.scope === 'stage'
+          ? `stage ${e.stage}`
+          : `steady state ${e.scope === 'hypothesis-before' ? 'before' : 'after'} the method`;
+      print(`${mark} ${where}: ${e.name}: ${e.seen}`);
     },
     'stop-condition': (e) => {
       endWait('quiet');
