@@ -11,7 +11,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { isProfileNotReady } from './ec2.ts';
-import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type CallOptions, code, isAwsError, outcome, sendOptions } from './errors.ts';
 import { type Created, created, existing, type ProfileNotReady } from './result.ts';
 
 /** CreateAutoScalingGroup answers nothing but success: what is known of the group is its name. */
@@ -101,53 +101,47 @@ export function createAutoScaling(client: AutoScalingClient): AutoScaling {
       );
       return out.AutoScalingGroups?.[0];
     },
-    async setSize(name, { min, max, desired }, options) {
-      try {
-        await client.send(
-          new UpdateAutoScalingGroupCommand({
-            AutoScalingGroupName: name,
-            MinSize: min,
-            MaxSize: max,
-            DesiredCapacity: desired,
-          }),
-          sendOptions(options),
-        );
-        return 'updated';
-      } catch (error: unknown) {
-        if (isGroupNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
-    async terminateInstance(instanceId, decrement, options) {
-      try {
-        await client.send(
-          new TerminateInstanceInAutoScalingGroupCommand({
-            InstanceId: instanceId,
-            ShouldDecrementDesiredCapacity: decrement,
-          }),
-          sendOptions(options),
-        );
-        return 'terminating';
-      } catch (error: unknown) {
-        if (isGroupNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
-    async attachTargetGroups(name, targetGroupArns, options) {
-      try {
-        await client.send(
-          new AttachLoadBalancerTargetGroupsCommand({
-            AutoScalingGroupName: name,
-            TargetGroupARNs: targetGroupArns,
-          }),
-          sendOptions(options),
-        );
-        return 'attached';
-      } catch (error: unknown) {
-        if (isGroupNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
+    setSize: (name, { min, max, desired }, options) =>
+      outcome(
+        () =>
+          client.send(
+            new UpdateAutoScalingGroupCommand({
+              AutoScalingGroupName: name,
+              MinSize: min,
+              MaxSize: max,
+              DesiredCapacity: desired,
+            }),
+            sendOptions(options),
+          ),
+        'updated',
+        ['not-found', isGroupNotFound],
+      ),
+    terminateInstance: (instanceId, decrement, options) =>
+      outcome(
+        () =>
+          client.send(
+            new TerminateInstanceInAutoScalingGroupCommand({
+              InstanceId: instanceId,
+              ShouldDecrementDesiredCapacity: decrement,
+            }),
+            sendOptions(options),
+          ),
+        'terminating',
+        ['not-found', isGroupNotFound],
+      ),
+    attachTargetGroups: (name, targetGroupArns, options) =>
+      outcome(
+        () =>
+          client.send(
+            new AttachLoadBalancerTargetGroupsCommand({
+              AutoScalingGroupName: name,
+              TargetGroupARNs: targetGroupArns,
+            }),
+            sendOptions(options),
+          ),
+        'attached',
+        ['not-found', isGroupNotFound],
+      ),
     async detachAllTargetGroups(name, options) {
       const out = await client.send(
         new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
@@ -156,30 +150,27 @@ export function createAutoScaling(client: AutoScalingClient): AutoScaling {
       const arns = out.AutoScalingGroups?.[0]?.TargetGroupARNs;
       if (arns === undefined) return 'not-found';
       if (arns.length === 0) return 'detached';
-      try {
-        await client.send(
-          new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: arns }),
-          sendOptions(options),
-        );
-        return 'detached';
-      } catch (error: unknown) {
-        if (isGroupNotFound(error)) return 'not-found';
-        throw error;
-      }
+      return outcome(
+        () =>
+          client.send(
+            new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: arns }),
+            sendOptions(options),
+          ),
+        'detached',
+        ['not-found', isGroupNotFound],
+      );
     },
-    async deleteGroup(name, options) {
-      try {
-        await client.send(
-          new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name }),
-          sendOptions(options),
-        );
-        return 'deleted';
-      } catch (error: unknown) {
-        if (isAwsError(error, 'ScalingActivityInProgress')) return 'activity-in-progress';
-        if (isAwsError(error, 'ResourceInUse')) return 'in-use';
-        if (isGroupNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
+    deleteGroup: (name, options) =>
+      outcome(
+        () =>
+          client.send(
+            new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name }),
+            sendOptions(options),
+          ),
+        'deleted',
+        ['activity-in-progress', code('ScalingActivityInProgress')],
+        ['in-use', code('ResourceInUse')],
+        ['not-found', isGroupNotFound],
+      ),
   };
 }

@@ -8,7 +8,7 @@ import {
   type Tag,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type CallOptions, code, isAwsError, orAbsent, outcome, sendOptions } from './errors.ts';
 import { type Created, created, existing } from './result.ts';
 
 export type AttributeItem = NonNullable<WriteRequest['PutRequest']>['Item'];
@@ -38,14 +38,12 @@ export interface DynamoDb {
 }
 
 export function createDynamoDb(client: DynamoDBClient): DynamoDb {
-  const describeTable = async (name: string, options?: CallOptions) => {
-    try {
-      return (await client.send(new DescribeTableCommand({ TableName: name }), sendOptions(options))).Table;
-    } catch (error: unknown) {
-      if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-      throw error;
-    }
-  };
+  const describeTable = (name: string, options?: CallOptions) =>
+    orAbsent(
+      async () =>
+        (await client.send(new DescribeTableCommand({ TableName: name }), sendOptions(options))).Table,
+      code('ResourceNotFoundException'),
+    );
   return {
     async createTable({ name, tags }, options) {
       try {
@@ -75,16 +73,13 @@ export function createDynamoDb(client: DynamoDBClient): DynamoDb {
       return existing(table);
     },
     describeTable,
-    async deleteTable(name, options) {
-      try {
-        await client.send(new DeleteTableCommand({ TableName: name }), sendOptions(options));
-        return 'deleted';
-      } catch (error: unknown) {
-        if (isAwsError(error, 'ResourceNotFoundException')) return 'not-found';
-        if (isAwsError(error, 'ResourceInUseException')) return 'in-use';
-        throw error;
-      }
-    },
+    deleteTable: (name, options) =>
+      outcome(
+        () => client.send(new DeleteTableCommand({ TableName: name }), sendOptions(options)),
+        'deleted',
+        ['not-found', code('ResourceNotFoundException')],
+        ['in-use', code('ResourceInUseException')],
+      ),
     async putItems(name, items, options) {
       let pending: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
       for (let round = 0; round < (options?.attempts ?? 5) && pending.length > 0; round++) {

@@ -23,7 +23,15 @@ import {
   type Tag,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { awsErrorMessage, type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import {
+  awsErrorMessage,
+  type CallOptions,
+  code,
+  isAwsError,
+  orAbsent,
+  outcome,
+  sendOptions,
+} from './errors.ts';
 import { type Created, created, existing, type ProfileNotReady } from './result.ts';
 
 export interface InstanceSummary {
@@ -187,24 +195,23 @@ export function createEc2(client: EC2Client): Ec2 {
         publicIp: s.MapPublicIpOnLaunch === true,
       }));
     },
-    async instanceTypeZones(instanceType, options) {
-      try {
-        const out = await client.send(
-          new DescribeInstanceTypeOfferingsCommand({
-            LocationType: 'availability-zone',
-            Filters: [{ Name: 'instance-type', Values: [instanceType] }],
-          }),
-          sendOptions(options),
-        );
-        return (out.InstanceTypeOfferings ?? []).flatMap((o) =>
-          o.Location === undefined ? [] : [o.Location],
-        );
-      } catch (error: unknown) {
-        if (isAwsError(error, 'InvalidAction', 'UnknownOperationException', 'NotImplemented'))
-          return undefined;
-        throw error;
-      }
-    },
+    instanceTypeZones: (instanceType, options) =>
+      orAbsent(
+        async () => {
+          const out = await client.send(
+            new DescribeInstanceTypeOfferingsCommand({
+              LocationType: 'availability-zone',
+              Filters: [{ Name: 'instance-type', Values: [instanceType] }],
+            }),
+            sendOptions(options),
+          );
+          return (out.InstanceTypeOfferings ?? []).flatMap((o) =>
+            o.Location === undefined ? [] : [o.Location],
+          );
+        },
+        // An endpoint that does not implement the call (not every AWS-compatible one does).
+        code('InvalidAction', 'UnknownOperationException', 'NotImplemented'),
+      ),
     async createLaunchTemplate({ name, clientToken, data, tags }, options) {
       try {
         const out = await client.send(
@@ -231,18 +238,13 @@ export function createEc2(client: EC2Client): Ec2 {
     },
     launchTemplatesByTag: async (key, value, options) =>
       (await describeTemplates({ filters: [{ Name: `tag:${key}`, Values: [value] }] }, options)).map(summary),
-    async deleteLaunchTemplate(name, options) {
-      try {
-        await client.send(
-          new DeleteLaunchTemplateCommand({ LaunchTemplateName: name }),
-          sendOptions(options),
-        );
-        return 'deleted';
-      } catch (error: unknown) {
-        if (isNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
+    deleteLaunchTemplate: (name, options) =>
+      outcome(
+        () =>
+          client.send(new DeleteLaunchTemplateCommand({ LaunchTemplateName: name }), sendOptions(options)),
+        'deleted',
+        ['not-found', isNotFound],
+      ),
     async instances(filters, options) {
       const found: InstanceSummary[] = [];
       let token: string | undefined;
@@ -263,24 +265,18 @@ export function createEc2(client: EC2Client): Ec2 {
       } while (token !== undefined && token !== '');
       return found;
     },
-    async terminateInstances(ids, options) {
-      try {
-        await client.send(new TerminateInstancesCommand({ InstanceIds: ids }), sendOptions(options));
-        return 'terminating';
-      } catch (error: unknown) {
-        if (isNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
-    async rebootInstances(ids, options) {
-      try {
-        await client.send(new RebootInstancesCommand({ InstanceIds: ids }), sendOptions(options));
-        return 'rebooting';
-      } catch (error: unknown) {
-        if (isNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
+    terminateInstances: (ids, options) =>
+      outcome(
+        () => client.send(new TerminateInstancesCommand({ InstanceIds: ids }), sendOptions(options)),
+        'terminating',
+        ['not-found', isNotFound],
+      ),
+    rebootInstances: (ids, options) =>
+      outcome(
+        () => client.send(new RebootInstancesCommand({ InstanceIds: ids }), sendOptions(options)),
+        'rebooting',
+        ['not-found', isNotFound],
+      ),
     async profileAssociation(instanceId, options) {
       const out = await client.send(
         new DescribeIamInstanceProfileAssociationsCommand({
@@ -301,22 +297,20 @@ export function createEc2(client: EC2Client): Ec2 {
         state: a.State === 'associating' ? 'associating' : 'associated',
       };
     },
-    async replaceProfileAssociation(associationId, profileName, options) {
-      try {
-        await client.send(
-          new ReplaceIamInstanceProfileAssociationCommand({
-            AssociationId: associationId,
-            IamInstanceProfile: { Name: profileName },
-          }),
-          sendOptions(options),
-        );
-        return 'replaced';
-      } catch (error: unknown) {
-        if (isProfileNotReady(error)) return 'profile-not-ready';
-        if (isNotFound(error)) return 'not-found';
-        throw error;
-      }
-    },
+    replaceProfileAssociation: (associationId, profileName, options) =>
+      outcome(
+        () =>
+          client.send(
+            new ReplaceIamInstanceProfileAssociationCommand({
+              AssociationId: associationId,
+              IamInstanceProfile: { Name: profileName },
+            }),
+            sendOptions(options),
+          ),
+        'replaced',
+        ['profile-not-ready', isProfileNotReady],
+        ['not-found', isNotFound],
+      ),
     async defaultSecurityGroup(vpcId, options) {
       const out = await client.send(
         new DescribeSecurityGroupsCommand({
@@ -371,22 +365,17 @@ export function createEc2(client: EC2Client): Ec2 {
       } while (token !== undefined && token !== '');
       return found;
     },
-    async revokeIngressRules(groupId, ruleIds, options) {
-      try {
-        await client.send(
-          new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: ruleIds }),
-          sendOptions(options),
-        );
-        return 'revoked';
-      } catch (error: unknown) {
-        if (
-          isAwsError(error, 'InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound') ||
-          isNotFound(error)
-        )
-          return 'not-found';
-        throw error;
-      }
-    },
+    revokeIngressRules: (groupId, ruleIds, options) =>
+      outcome(
+        () =>
+          client.send(
+            new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: ruleIds }),
+            sendOptions(options),
+          ),
+        'revoked',
+        ['not-found', code('InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound')],
+        ['not-found', isNotFound],
+      ),
     async revokeIngress({ groupId, cidr, port }, options) {
       try {
         const out = await client.send(

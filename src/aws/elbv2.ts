@@ -17,7 +17,7 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type ClientConfig, type Opened, opened, sdkConfig } from './config.ts';
-import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type CallOptions, code, isAwsError, orAbsent, outcome, sendOptions } from './errors.ts';
 import { type Created, created, existing } from './result.ts';
 
 /** Health check settings of the seed's target group (spec "Load balancer", step 3). */
@@ -75,33 +75,23 @@ export interface Elbv2 {
 }
 
 export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
-  const describeTargetGroup = async (
-    name: string,
-    options?: CallOptions,
-  ): Promise<TargetGroup | undefined> => {
-    try {
-      const out = await client.send(new DescribeTargetGroupsCommand({ Names: [name] }), sendOptions(options));
-      return out.TargetGroups?.[0];
-    } catch (error: unknown) {
-      if (isAwsError(error, 'TargetGroupNotFound')) return undefined;
-      throw error;
-    }
-  };
+  const describeTargetGroup = async (name: string, options?: CallOptions): Promise<TargetGroup | undefined> =>
+    orAbsent(
+      async () =>
+        (await client.send(new DescribeTargetGroupsCommand({ Names: [name] }), sendOptions(options)))
+          .TargetGroups?.[0],
+      code('TargetGroupNotFound'),
+    );
   const describeLoadBalancer = async (
     name: string,
     options?: CallOptions,
-  ): Promise<LoadBalancer | undefined> => {
-    try {
-      const out = await client.send(
-        new DescribeLoadBalancersCommand({ Names: [name] }),
-        sendOptions(options),
-      );
-      return out.LoadBalancers?.[0];
-    } catch (error: unknown) {
-      if (isAwsError(error, 'LoadBalancerNotFound')) return undefined;
-      throw error;
-    }
-  };
+  ): Promise<LoadBalancer | undefined> =>
+    orAbsent(
+      async () =>
+        (await client.send(new DescribeLoadBalancersCommand({ Names: [name] }), sendOptions(options)))
+          .LoadBalancers?.[0],
+      code('LoadBalancerNotFound'),
+    );
   const createOrAdoptTargetGroup = async (
     name: string,
     vpcId: string,
@@ -149,16 +139,13 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
       return group;
     },
     describeTargetGroup,
-    async deleteTargetGroup(arn, options) {
-      try {
-        await client.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }), sendOptions(options));
-        return 'deleted';
-      } catch (error: unknown) {
-        if (isAwsError(error, 'ResourceInUse')) return 'in-use';
-        if (isAwsError(error, 'TargetGroupNotFound')) return 'not-found';
-        throw error;
-      }
-    },
+    deleteTargetGroup: (arn, options) =>
+      outcome(
+        () => client.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }), sendOptions(options)),
+        'deleted',
+        ['in-use', code('ResourceInUse')],
+        ['not-found', code('TargetGroupNotFound')],
+      ),
     async createLoadBalancer({ name, subnetIds, tags }, options) {
       try {
         const out = await client.send(
@@ -188,15 +175,12 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
       );
       return (out.LoadBalancers ?? []).slice(0, limit);
     },
-    async deleteLoadBalancer(arn, options) {
-      try {
-        await client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }), sendOptions(options));
-        return 'deleted';
-      } catch (error: unknown) {
-        if (isAwsError(error, 'LoadBalancerNotFound')) return 'not-found';
-        throw error;
-      }
-    },
+    deleteLoadBalancer: (arn, options) =>
+      outcome(
+        () => client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }), sendOptions(options)),
+        'deleted',
+        ['not-found', code('LoadBalancerNotFound')],
+      ),
     async createListener({ loadBalancerArn, targetGroupArn, port }, options) {
       try {
         const out = await client.send(
@@ -222,18 +206,17 @@ export function createElbv2(client: ElasticLoadBalancingV2Client): Elbv2 {
         throw new Error(`listener on port ${port} neither created nor found`);
       return existing(found);
     },
-    async targetHealth(targetGroupArn, options) {
-      try {
-        const out = await client.send(
-          new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
-          sendOptions(options),
-        );
-        return out.TargetHealthDescriptions ?? [];
-      } catch (error: unknown) {
-        if (isAwsError(error, 'TargetGroupNotFound')) return undefined;
-        throw error;
-      }
-    },
+    targetHealth: (targetGroupArn, options) =>
+      orAbsent(
+        async () =>
+          (
+            await client.send(
+              new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+              sendOptions(options),
+            )
+          ).TargetHealthDescriptions ?? [],
+        code('TargetGroupNotFound'),
+      ),
   };
 }
 

@@ -37,6 +37,44 @@ export function isAwsError(error: unknown, ...codes: string[]): boolean {
   return codes.some((c) => names.has(c) || names.has(strip(c)));
 }
 
+/** A matcher for `outcome`: the error carries one of these codes. */
+export const code =
+  (...codes: string[]) =>
+  (error: unknown): boolean =>
+    isAwsError(error, ...codes);
+
+/**
+ * Runs one SDK call and names what happened: `ok` when it succeeds, else the value of the first
+ * expected error it matches, in order; any other error is thrown. This is where an expected error
+ * (not found, in use, in progress) becomes a value, so that no caller outside src/aws catches one.
+ */
+export async function outcome<const V, const E>(
+  run: () => Promise<unknown>,
+  ok: V,
+  ...expected: readonly (readonly [E, (error: unknown) => boolean])[]
+): Promise<V | E> {
+  try {
+    await run();
+    return ok;
+  } catch (error: unknown) {
+    for (const [value, matches] of expected) if (matches(error)) return value;
+    throw error;
+  }
+}
+
+/** A describe or get call whose expected error means "not there": that error is `undefined`. */
+export async function orAbsent<T>(
+  run: () => Promise<T>,
+  absent: (error: unknown) => boolean,
+): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error: unknown) {
+    if (absent(error)) return undefined;
+    throw error;
+  }
+}
+
 /** The message of an AWS error, for the few cases where the code alone is ambiguous (ValidationError). */
 export function awsErrorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

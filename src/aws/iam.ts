@@ -19,7 +19,7 @@ import {
   type Role,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type CallOptions, code, isAwsError, orAbsent, outcome, sendOptions } from './errors.ts';
 import { type Created, created, existing } from './result.ts';
 
 export type Deletion = 'deleted' | 'not-found' | 'in-use';
@@ -74,25 +74,10 @@ const NOT_FOUND = 'NoSuchEntity';
 const EXISTS = 'EntityAlreadyExists';
 const CONFLICT = 'DeleteConflict';
 
-async function deletion(run: () => Promise<unknown>): Promise<Deletion> {
-  try {
-    await run();
-    return 'deleted';
-  } catch (error: unknown) {
-    if (isAwsError(error, NOT_FOUND)) return 'not-found';
-    if (isAwsError(error, CONFLICT)) return 'in-use';
-    throw error;
-  }
-}
+const deletion = (run: () => Promise<unknown>): Promise<Deletion> =>
+  outcome(run, 'deleted', ['not-found', code(NOT_FOUND)], ['in-use', code(CONFLICT)]);
 
-async function orUndefined<T>(run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error: unknown) {
-    if (isAwsError(error, NOT_FOUND)) return undefined;
-    throw error;
-  }
-}
+const orUndefined = <T>(run: () => Promise<T>): Promise<T | undefined> => orAbsent(run, code(NOT_FOUND));
 
 /** Create, or on `EntityAlreadyExists` the existing entity from its Get call. */
 async function createOrGet<T>(
@@ -167,24 +152,26 @@ export function createIam(client: IAMClient): Iam {
     getRole,
     deleteRole: (name, options) =>
       deletion(() => client.send(new DeleteRoleCommand({ RoleName: name }), sendOptions(options))),
-    async attachRolePolicy(role, policyArn, options) {
-      const out = await orUndefined(() =>
-        client.send(
-          new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }),
-          sendOptions(options),
-        ),
-      );
-      return out === undefined ? 'not-found' : 'attached';
-    },
-    async detachRolePolicy(role, policyArn, options) {
-      const out = await orUndefined(() =>
-        client.send(
-          new DetachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }),
-          sendOptions(options),
-        ),
-      );
-      return out === undefined ? 'not-found' : 'detached';
-    },
+    attachRolePolicy: (role, policyArn, options) =>
+      outcome(
+        () =>
+          client.send(
+            new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }),
+            sendOptions(options),
+          ),
+        'attached',
+        ['not-found', code(NOT_FOUND)],
+      ),
+    detachRolePolicy: (role, policyArn, options) =>
+      outcome(
+        () =>
+          client.send(
+            new DetachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }),
+            sendOptions(options),
+          ),
+        'detached',
+        ['not-found', code(NOT_FOUND)],
+      ),
     listAttachedRolePolicies: (role, options) =>
       orUndefined(async () => {
         const found: { arn: string; name: string }[] = [];
@@ -213,29 +200,28 @@ export function createIam(client: IAMClient): Iam {
         () => getInstanceProfile(name, options),
       ),
     getInstanceProfile,
-    async addRoleToInstanceProfile(profile, role, options) {
-      try {
-        await client.send(
-          new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }),
-          sendOptions(options),
-        );
-        return 'added';
-      } catch (error: unknown) {
-        if (isAwsError(error, NOT_FOUND)) return 'not-found';
+    addRoleToInstanceProfile: (profile, role, options) =>
+      outcome(
+        () =>
+          client.send(
+            new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }),
+            sendOptions(options),
+          ),
+        'added',
+        ['not-found', code(NOT_FOUND)],
         // "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1": the role is already there.
-        if (isAwsError(error, 'LimitExceeded', EXISTS)) return 'already';
-        throw error;
-      }
-    },
-    async removeRoleFromInstanceProfile(profile, role, options) {
-      const out = await orUndefined(() =>
-        client.send(
-          new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }),
-          sendOptions(options),
-        ),
-      );
-      return out === undefined ? 'not-found' : 'removed';
-    },
+        ['already', code('LimitExceeded', EXISTS)],
+      ),
+    removeRoleFromInstanceProfile: (profile, role, options) =>
+      outcome(
+        () =>
+          client.send(
+            new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }),
+            sendOptions(options),
+          ),
+        'removed',
+        ['not-found', code(NOT_FOUND)],
+      ),
     deleteInstanceProfile: (name, options) =>
       deletion(() =>
         client.send(new DeleteInstanceProfileCommand({ InstanceProfileName: name }), sendOptions(options)),

@@ -7,7 +7,7 @@ import {
   type SSMClient,
   type Tag,
 } from '@aws-sdk/client-ssm';
-import { type CallOptions, isAwsError, sendOptions } from './errors.ts';
+import { type CallOptions, code, isAwsError, orAbsent, outcome, sendOptions } from './errors.ts';
 import { type Created, created, existing } from './result.ts';
 
 /** The public parameter that always names the latest Amazon Linux 2023 AMI for x86_64. */
@@ -53,29 +53,23 @@ export function createSsm(client: SSMClient): Ssm {
         ),
       );
     },
-    async getParameter(name, options) {
-      try {
-        const out = await client.send(new GetParameterCommand({ Name: name }), sendOptions(options));
-        return out.Parameter?.Value;
-      } catch (error: unknown) {
-        if (isAwsError(error, 'ParameterNotFound')) return undefined;
-        throw error;
-      }
-    },
+    getParameter: (name, options) =>
+      orAbsent(
+        async () =>
+          (await client.send(new GetParameterCommand({ Name: name }), sendOptions(options))).Parameter?.Value,
+        code('ParameterNotFound'),
+      ),
     async getParameters(names, options) {
       const out = await client.send(new GetParametersCommand({ Names: names }), sendOptions(options));
       const values: Record<string, string> = {};
       for (const p of out.Parameters ?? []) if (p.Name !== undefined) values[p.Name] = p.Value ?? '';
       return { values, missing: out.InvalidParameters ?? [] };
     },
-    async deleteParameter(name, options) {
-      try {
-        await client.send(new DeleteParameterCommand({ Name: name }), sendOptions(options));
-        return 'deleted';
-      } catch (error: unknown) {
-        if (isAwsError(error, 'ParameterNotFound')) return 'not-found';
-        throw error;
-      }
-    },
+    deleteParameter: (name, options) =>
+      outcome(
+        () => client.send(new DeleteParameterCommand({ Name: name }), sendOptions(options)),
+        'deleted',
+        ['not-found', code('ParameterNotFound')],
+      ),
   };
 }

@@ -18,6 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAutoScaling } from '../../src/aws/autoscaling.ts';
 import { createElbv2 } from '../../src/aws/elbv2.ts';
+import { code, orAbsent, outcome } from '../../src/aws/errors.ts';
 import { createIam } from '../../src/aws/iam.ts';
 
 const awsError = (name: string, message = name) =>
@@ -106,5 +107,22 @@ describe('AWS wrappers turn expected errors into values', () => {
     const input = { name: 'g', launchTemplateName: 't', zones: ['a'], subnetIds: [], size: 3, tags: [] };
     expect(await wrapper.createGroup(input)).toBe('profile-not-ready');
     await expect(wrapper.createGroup(input)).rejects.toThrow(/Max bound/);
+  });
+
+  it('outcome names a success, or the first expected error that matches, in order, and throws any other', async () => {
+    const failing = (name: string) => () => Promise.reject(awsError(name));
+    const call = (run: () => Promise<unknown>) =>
+      outcome(
+        run,
+        'deleted',
+        ['in-use', code('ResourceInUse')],
+        ['not-found', code('NotFound', 'ResourceInUse')],
+      );
+    expect(await call(() => Promise.resolve({}))).toBe('deleted');
+    expect(await call(failing('ResourceInUseException'))).toBe('in-use');
+    expect(await call(failing('NotFoundException'))).toBe('not-found');
+    await expect(call(failing('AccessDenied'))).rejects.toThrow('AccessDenied');
+    expect(await orAbsent(failing('NotFoundException'), code('NotFound'))).toBeUndefined();
+    await expect(orAbsent(failing('Throttling'), code('NotFound'))).rejects.toThrow('Throttling');
   });
 });
