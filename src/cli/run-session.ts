@@ -46,7 +46,8 @@ export async function runSession(
 ): Promise<RunResult> {
   const host = createHost(io, prompter);
   const interrupt = installInterrupt(io, {
-    firstMessage: 'Stopping after the call in flight; the run is checkpointed.',
+    firstMessage:
+      'Stopping after the call in flight (an experiment runs its rollbacks first); the run is checkpointed.',
   });
   // Ctrl+C at a prompt is a keypress (the terminal is raw), not SIGINT: enquirer cancels the prompt,
   // by rejecting (Node < 24.2) or by an uncaught ERR_USE_AFTER_CLOSE (Node >= 24.2). Both say what

@@ -8,6 +8,9 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'n
 import path from 'node:path';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
+import { createControlClient } from '../../src/local/control/client.ts';
+import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
+import { daemonPaths } from '../../src/local/daemon/files.ts';
 import { resourceNames } from '../../src/names.ts';
 import { spawnCli } from '../_support/cli.ts';
 import { useE2eCloud } from '../_support/e2e-cloud.ts';
@@ -126,4 +129,49 @@ describe('Ctrl+C in an experiment', () => {
     expect(existsSync(path.join(e2e.state.path, `${name}.json`))).toBe(false);
     expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
   }, 300_000);
+
+  it('in `drill`: the first SIGINT after the fault is injected heals it (the rollbacks) before exit 130; the same command runs the drill anew and passes', async () => {
+    const name = 'dint';
+    const kept = await cli(['start', '--yes', '--keep', '--name', name]);
+    if (kept.code !== 0) throw fail('start --keep', kept);
+    const credentials = readAdminCredentials(daemonPaths(e2e.state.path));
+    if (credentials === undefined) throw new Error('no admin credentials');
+    const control = createControlClient({
+      endpoint: e2e.cloud.endpoint,
+      adminSecret: credentials.secretAccessKey,
+    });
+    const hung = async () =>
+      (await control.faultStatus()).instances.filter((i) => i.fault !== 'none').map((i) => i.instanceId);
+    let sent = false;
+    let hungAtSignal: string[] = [];
+    const interrupted = await cli(['drill', HANG, '--name', name], {
+      onStdout: (out, child) => {
+        if (sent || !out.includes('Stage 1: The instance hangs')) return;
+        sent = true;
+        // The stage's actions (shallow checks, then the hang) are done once an instance is hung.
+        void (async () => {
+          for (let i = 0; i < 100 && hungAtSignal.length === 0; i++) {
+            hungAtSignal = await hung();
+            if (hungAtSignal.length === 0) await new Promise((r) => setTimeout(r, 100));
+          }
+          child.kill('SIGINT');
+        })();
+      },
+    });
+    expect(sent).toBe(true);
+    expect(hungAtSignal).toHaveLength(1);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('the rollbacks run');
+    // The rollback healed it before the process exited.
+    expect(await hung()).toEqual([]);
+    expect(existsSync(path.join(e2e.state.path, `${name}.drill.json`))).toBe(true);
+    const again = await cli(['drill', HANG, '--name', name], { deadlineMs: 240_000 });
+    if (again.code !== 0) throw fail('drill again', again);
+    expect(again.stdout).toContain('PASS stage 1: The instance hangs');
+    expect(again.stdout).toContain('PASS stage 2: Deep health checks isolate it');
+    expect(existsSync(path.join(e2e.state.path, `${name}.drill.json`))).toBe(false);
+    const destroyed = await cli(['destroy', '--name', name, '--yes']);
+    if (destroyed.code !== 0) throw fail('destroy', destroyed);
+    expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
+  }, 400_000);
 });

@@ -1,7 +1,7 @@
 /**
  * `resilient drill FILE --name N`: runs an experiment file against a deployment kept by
  * `resilient start --keep`. The file is validated before anything is touched (exit 2); PASS exits 0,
- * a failed or aborted drill 1, Ctrl+C 130 (run the same command again to resume the drill at its stage).
+ * a failed or aborted drill 1, Ctrl+C 130 after the rollbacks (run the same command again to resume the drill).
  */
 import { ResilientError, usageError } from '../../errors.ts';
 import { checkpointFileOf, connectRecorded, readRecordedRun } from '../checkpoint-target.ts';
@@ -53,7 +53,7 @@ export async function run({ io, values, positionals, command }: CommandContext):
     line: (text) => io.line(text),
   });
   const interrupt = installInterrupt(io, {
-    firstMessage: 'Stopping after the call in flight; the drill is checkpointed.',
+    firstMessage: 'Stopping: the call in flight finishes, then the rollbacks run; the drill is checkpointed.',
   });
   try {
     const { runDrill } = await import('../../drill/run.ts');
@@ -78,7 +78,7 @@ export async function run({ io, values, positionals, command }: CommandContext):
         'INTERRUPTED',
         `The drill was interrupted; its checkpoint is ${result.checkpoint}.`,
         {
-          hint: `Run the same command again to resume it at its stage: resilient drill ${file} --name ${recorded.name}`,
+          hint: `Run the same command again to resume it (after the rollbacks of a first Ctrl+C, its method runs anew): resilient drill ${file} --name ${recorded.name}`,
         },
       );
     if (result.outcome !== 'passed') {
