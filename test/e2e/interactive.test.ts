@@ -1,37 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, baseEnv, killLeftovers, ROOT, tempDir } from '../_support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { startTmux, type TmuxSession } from '../_support/tmux.ts';
+import { terminalEnv, useTmux } from '../_support/tmux.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-e2e-tty-');
-let cloud: E2eCloud;
-let session: TmuxSession | undefined;
-
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-});
-afterEach(() => {
-  session?.kill();
-  session = undefined;
-});
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
+const e2e = useE2eCloud('resilient-e2e-tty-', 0.05);
+const { config, state } = e2e;
+const tmux = useTmux();
 
 const MENU = 'Which action would you like to take?';
 
 describe('an interactive run in a real terminal (tmux)', () => {
   it('asks to start, shows the menu after each of the seven stages, answers GET and health, asks before destroying', async () => {
-    const env = baseEnv(config.path);
-    session = startTmux(
+    const session = tmux.open(
       [process.execPath, BIN, 'start', '--name', 'tty', '--time-scale', '0.05', '--state-dir', state.path],
-      { RESILIENT_CONFIG_DIR: config.path, TERM: 'xterm-256color', HOME: env['HOME'] ?? '/tmp' },
-      ROOT,
+      terminalEnv(config.path),
     );
     await session.waitForCount('Ready to start deploying resources?', 1, 30_000);
     session.send('Enter');
@@ -64,6 +47,6 @@ describe('an interactive run in a real terminal (tmux)', () => {
     const end = await session.waitForCount('EXIT=', 1, 120_000);
     expect(end).toContain('Thanks for watching!');
     expect(end).toContain('EXIT=0');
-    expect(await leftovers(cloud.clients, 'tty')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'tty')).toEqual([]);
   }, 300_000);
 });

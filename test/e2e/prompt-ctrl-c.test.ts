@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../_support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { BIN, baseEnv, spawnCli, tempDir } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
-import { startTmux, type TmuxSession } from '../_support/tmux.ts';
+import { terminalEnv, useTmux } from '../_support/tmux.ts';
 
 const node22 =
   process.env['RESILIENT_NODE22'] ??
@@ -24,29 +24,11 @@ const node22Version = existsSync(node22)
 const NODES: [string, string][] = [[process.version, process.execPath]];
 if (node22Version.startsWith('v22.')) NODES.push([node22Version, node22]);
 
-const config = tempDir();
-const state = tempDir('resilient-e2e-ctrlc-');
-let cloud: E2eCloud;
-let session: TmuxSession | undefined;
+const e2e = useE2eCloud('resilient-e2e-ctrlc-', 0.05);
+const { config, state } = e2e;
+const tmux = useTmux();
 
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-});
-afterEach(() => {
-  session?.kill();
-  session = undefined;
-});
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
-
-const terminal = () => {
-  const env = baseEnv(config.path);
-  return { RESILIENT_CONFIG_DIR: config.path, TERM: 'xterm-256color', HOME: env['HOME'] ?? '/tmp' };
-};
+const terminal = () => terminalEnv(config.path);
 const NO_STACK = /ERR_USE_AFTER_CLOSE|^\s+at .*:\d+:\d+\)?$/m;
 
 describe.each(NODES)('Ctrl+C at a prompt on Node %s', (version, node) => {
@@ -55,7 +37,7 @@ describe.each(NODES)('Ctrl+C at a prompt on Node %s', (version, node) => {
   it('at the first question: nothing was created, exit 130', async () => {
     const fresh = tempDir('resilient-ctrlc-first-');
     try {
-      session = startTmux([node, BIN, 'start', '--name', name, '--state-dir', fresh.path], terminal(), ROOT);
+      const session = tmux.open([node, BIN, 'start', '--name', name, '--state-dir', fresh.path], terminal());
       await session.waitFor(/Ready to start deploying resources\?/);
       session.send('C-c');
       const end = await session.waitFor(/EXIT=\d+/);
@@ -69,10 +51,9 @@ describe.each(NODES)('Ctrl+C at a prompt on Node %s', (version, node) => {
   });
 
   it("at the demo menu: the run's name and its next steps, resume or destroy, exit 130", async () => {
-    session = startTmux(
+    const session = tmux.open(
       [node, BIN, 'start', '--name', name, '--time-scale', '0.05', '--state-dir', state.path],
       terminal(),
-      ROOT,
     );
     await session.waitForCount('Ready to start deploying resources?', 1, 30_000);
     session.send('Enter');
@@ -90,6 +71,6 @@ describe.each(NODES)('Ctrl+C at a prompt on Node %s', (version, node) => {
       deadlineMs: 120_000,
     });
     expect(destroyed.code).toBe(0);
-    expect(await leftovers(cloud.clients, name)).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
   }, 240_000);
 });

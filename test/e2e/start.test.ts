@@ -1,23 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-e2e-start-');
-let cloud: E2eCloud;
-
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-});
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
+const e2e = useE2eCloud('resilient-e2e-start-', 0.05);
+const { config, state } = e2e;
 
 describe('resilient start on the local cloud', () => {
   it('without --yes and without a terminal it fails at once with a clear message, and creates nothing', async () => {
@@ -31,7 +20,7 @@ describe('resilient start on the local cloud', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('there is no terminal to ask on: pass --yes');
     expect(existsSync(path.join(state.path, 'e2e.json'))).toBe(false);
-    expect(await leftovers(cloud.clients, 'e2e')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'e2e')).toEqual([]);
   });
 
   it('refuses to run against a local cloud started with another time scale (when its record says so)', async () => {
@@ -62,7 +51,7 @@ describe('resilient start on the local cloud', () => {
     );
     if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout}\n${result.stderr}`);
     expect(result.stdout).toContain(
-      `Using the local cloud already running at ${cloud.endpoint}, at its time scale 0.05 (not 1).`,
+      `Using the local cloud already running at ${e2e.cloud.endpoint}, at its time scale 0.05 (not 1).`,
     );
     for (let stage = 1; stage <= 7; stage++)
       expect(result.stdout).toContain(`Stage ${stage} verification: PASS`);
@@ -74,6 +63,6 @@ describe('resilient start on the local cloud', () => {
     expect(result.stdout).not.toContain('\r');
     expect(result.stdout).not.toContain('\x1b[');
     expect(existsSync(path.join(state.path, 'e2e.json'))).toBe(false);
-    expect(await leftovers(cloud.clients, 'e2e')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'e2e')).toEqual([]);
   }, 180_000);
 });
