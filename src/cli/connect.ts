@@ -5,7 +5,7 @@
  */
 import { cloudError } from './aws-errors.ts';
 import type { Io } from './io.ts';
-import { ensureLocalCloud, type OtherTimeScale } from './local-target.ts';
+import { ensureLocalCloud } from './local-target.ts';
 import type { Prompter } from './prompter.ts';
 import { askAwsCost } from './questions.ts';
 
@@ -17,23 +17,13 @@ export interface Connection {
   readonly timeScale?: number | undefined;
 }
 
+/** The state dir's local cloud, started if it is not running (`ensureLocalCloud`'s options). */
 export async function connectLocal(
   io: Io,
-  options: {
-    readonly stateDir: string;
-    readonly timeScale: number;
-    readonly region: string;
-    readonly port?: number | undefined;
-    readonly onOtherTimeScale?: OtherTimeScale;
-  },
+  options: Parameters<typeof ensureLocalCloud>[1],
 ): Promise<Connection> {
-  const local = await ensureLocalCloud(io, options);
-  return {
-    region: local.region,
-    endpoint: local.endpoint,
-    credentials: local.credentials,
-    timeScale: local.timeScale,
-  };
+  const { region, endpoint, credentials, timeScale } = await ensureLocalCloud(io, options);
+  return { region, endpoint, credentials, timeScale };
 }
 
 /** STS GetCallerIdentity: proves the credentials work and tells the user whose account this is. */
