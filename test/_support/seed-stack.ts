@@ -150,12 +150,15 @@ interface Arn {
   readonly Arn: string;
 }
 
-/** Creates a policy, a role trusting EC2 with it attached, and an instance profile holding the role. */
-async function instanceProfile(
+/**
+ * Creates a policy from `policyFile` and a role with it (and `extraPolicies`) attached, trusting whom
+ * `trustFile` names; returns the policy's ARN.
+ */
+export async function roleWithPolicy(
   aws: Aws,
-  files: StackFiles,
-  names: { policy: string; role: string; profile: string },
+  names: { policy: string; role: string },
   policyFile: string,
+  trustFile: string,
   extraPolicies: readonly string[] = [],
 ): Promise<string> {
   const policy = await ok<{ Policy: Arn }>(
@@ -167,17 +170,21 @@ async function instanceProfile(
     '--policy-document',
     policyFile,
   );
-  await ok(
-    aws,
-    'iam',
-    'create-role',
-    '--role-name',
-    names.role,
-    '--assume-role-policy-document',
-    files.trust,
-  );
+  await ok(aws, 'iam', 'create-role', '--role-name', names.role, '--assume-role-policy-document', trustFile);
   for (const arn of [policy.Policy.Arn, ...extraPolicies])
     await ok(aws, 'iam', 'attach-role-policy', '--role-name', names.role, '--policy-arn', arn);
+  return policy.Policy.Arn;
+}
+
+/** Creates a policy, a role trusting EC2 with it attached, and an instance profile holding the role. */
+async function instanceProfile(
+  aws: Aws,
+  files: StackFiles,
+  names: { policy: string; role: string; profile: string },
+  policyFile: string,
+  extraPolicies: readonly string[] = [],
+): Promise<string> {
+  const policyArn = await roleWithPolicy(aws, names, policyFile, files.trust, extraPolicies);
   await ok(aws, 'iam', 'create-instance-profile', '--instance-profile-name', names.profile);
   await ok(
     aws,
@@ -188,11 +195,11 @@ async function instanceProfile(
     '--role-name',
     names.role,
   );
-  return policy.Policy.Arn;
+  return policyArn;
 }
 
 /** Creates and populates the recommendation table (spec "Recommendation service"). */
-async function table(aws: Aws, files: StackFiles): Promise<void> {
+export async function createSeedTable(aws: Aws, files: StackFiles): Promise<void> {
   await ok(
     aws,
     'dynamodb',
@@ -377,12 +384,8 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
       files.bcPolicy,
       [SSM_CORE_POLICY],
     ),
-    table(aws, files),
-    Promise.all([
-      putParameter(aws, SEED.parameters.table, SEED.table),
-      putParameter(aws, SEED.parameters.failureResponse, 'none'),
-      putParameter(aws, SEED.parameters.healthCheck, 'shallow'),
-    ]),
+    createSeedTable(aws, files),
+    putSeedParameters(aws),
     net.then(async (n) => {
       const [image, balancing] = await Promise.all([
         group(aws, files, n.zones, profile),
@@ -422,6 +425,15 @@ export async function deployWithCli(aws: Aws, files: StackFiles): Promise<Stack>
 
 export async function putParameter(aws: Aws, name: string, value: string): Promise<void> {
   await ok(aws, 'ssm', 'put-parameter', '--name', name, '--value', value, '--type', 'String', '--overwrite');
+}
+
+/** The three parameters as stage 1 has them: this table, no static response, shallow health checks. */
+export async function putSeedParameters(aws: Aws): Promise<void> {
+  await Promise.all([
+    putParameter(aws, SEED.parameters.table, SEED.table),
+    putParameter(aws, SEED.parameters.failureResponse, 'none'),
+    putParameter(aws, SEED.parameters.healthCheck, 'shallow'),
+  ]);
 }
 
 export interface TargetHealthDescription {

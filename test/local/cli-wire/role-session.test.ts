@@ -9,11 +9,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instancePolicy } from '../../../resources/policies.ts';
 import { RECOMMENDATIONS } from '../../../resources/recommendations.ts';
 import { type Aws, awsCli, failure, keyEnv, ok } from '../../_support/aws-cli.ts';
 import { type DaemonProcess, startDaemon } from '../../_support/local-cloud.ts';
-import { PARAMETER_NAMES, putParameter, SEED } from '../../_support/seed-stack.ts';
+import {
+  createSeedTable,
+  PARAMETER_NAMES,
+  putSeedParameters,
+  roleWithPolicy,
+  SEED,
+  writeStackFiles,
+} from '../../_support/seed-stack.ts';
 
 const ROLE = 'doc-example-cli-session-role';
 
@@ -36,21 +42,10 @@ describe('a role session used by the AWS CLI', { timeout: 120_000 }, () => {
     admin = awsCli(daemon);
     dir = await mkdtemp(join(tmpdir(), 'resilient-cli-session-'));
     const { accountId, region } = daemon.record;
-    const policyFile = join(dir, 'policy.json');
-    const trustFile = join(dir, 'trust.json');
-    await writeFile(
-      policyFile,
-      JSON.stringify(
-        instancePolicy({
-          partition: 'aws',
-          region,
-          accountId,
-          parameterNames: SEED.parameters,
-          tableName: SEED.table,
-        }),
-      ),
-    );
-    // The account may assume it (so the admin can), as a trust policy naming the account root allows.
+    // The seed's instance policy and table, and a role with that policy which the account may assume
+    // (so the admin can), as a trust policy naming the account root allows.
+    const files = await writeStackFiles(dir, { accountId, region });
+    const trustFile = join(dir, 'account-trust.json');
     await writeFile(
       trustFile,
       JSON.stringify({
@@ -60,49 +55,16 @@ describe('a role session used by the AWS CLI', { timeout: 120_000 }, () => {
         ],
       }),
     );
-    await ok(
-      admin,
-      'dynamodb',
-      'create-table',
-      '--table-name',
-      SEED.table,
-      '--attribute-definitions',
-      'AttributeName=MediaType,AttributeType=S',
-      'AttributeName=ItemId,AttributeType=N',
-      '--key-schema',
-      'AttributeName=MediaType,KeyType=HASH',
-      'AttributeName=ItemId,KeyType=RANGE',
-      '--billing-mode',
-      'PAY_PER_REQUEST',
-    );
-    await ok(admin, 'dynamodb', 'wait', 'table-exists', '--table-name', SEED.table);
-    const first = RECOMMENDATIONS[0];
-    if (first === undefined) throw new Error('no recommendations');
     await Promise.all([
-      ok(admin, 'dynamodb', 'put-item', '--table-name', SEED.table, '--item', JSON.stringify(first)),
-      putParameter(admin, SEED.parameters.table, SEED.table),
-      putParameter(admin, SEED.parameters.failureResponse, 'none'),
-      putParameter(admin, SEED.parameters.healthCheck, 'shallow'),
+      createSeedTable(admin, files),
+      putSeedParameters(admin),
+      roleWithPolicy(
+        admin,
+        { policy: `${ROLE}-policy`, role: ROLE },
+        files.instancePolicy,
+        `file://${trustFile}`,
+      ),
     ]);
-    const policy = await ok<{ Policy: { Arn: string } }>(
-      admin,
-      'iam',
-      'create-policy',
-      '--policy-name',
-      `${ROLE}-policy`,
-      '--policy-document',
-      `file://${policyFile}`,
-    );
-    await ok(
-      admin,
-      'iam',
-      'create-role',
-      '--role-name',
-      ROLE,
-      '--assume-role-policy-document',
-      `file://${trustFile}`,
-    );
-    await ok(admin, 'iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', policy.Policy.Arn);
     const assumed = await ok<{ Credentials: Session }>(
       admin,
       'sts',
