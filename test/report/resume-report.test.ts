@@ -5,24 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/report/journal.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-resume-report-');
-let cloud: E2eCloud;
-
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-}, 90_000);
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
+const e2e = useE2eCloud('resilient-resume-report-', 0.05);
+const { config, state } = e2e;
 
 describe('--report across a SIGKILL and a resume', () => {
   it('the resumed run appends to the journal of its first part, and the reports cover both', async () => {

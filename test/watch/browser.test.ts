@@ -9,28 +9,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, baseEnv, killLeftovers, ROOT, spawnCli, tempDir } from '../_support/cli.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { BIN, baseEnv, ROOT, spawnCli, tempDir } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { type Browser, hasChromium, launchBrowser, screenshotPath } from './_helpers/browser.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-browser-');
+const e2e = useE2eCloud('resilient-browser-', 0.05);
+const { config, state } = e2e;
 const reports = tempDir('resilient-report-');
-let cloud: E2eCloud;
 let browser: Browser;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
   browser = await launchBrowser();
 }, 90_000);
+// Runs before the fixture's teardown (after-hooks run in reverse order).
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
-  killLeftovers();
   await browser?.close();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
   reports.remove();
 });
 
