@@ -6,26 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 import { type Crash, runUntilKilled } from './_helpers/kill-at.ts';
 
 const TIME_SCALE = '0.05';
-const config = tempDir();
-const state = tempDir('resilient-drill-crash-');
-let cloud: E2eCloud;
-
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, Number(TIME_SCALE));
-});
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
+const e2e = useE2eCloud('resilient-drill-crash-', Number(TIME_SCALE));
+const { config, state } = e2e;
 
 const cli = (args: string[], deadlineMs = 170_000) =>
   spawnCli([...args, '--state-dir', state.path], { env: baseEnv(config.path), deadlineMs });
@@ -53,7 +42,7 @@ describe('crash drill', () => {
     const last = await cli(resume);
     if (last.code !== 0) throw new Error(`resume exit ${last.code}\n${last.stdout}\n${last.stderr}`);
     expect(existsSync(checkpoint(name))).toBe(false);
-    expect(await leftovers(cloud.clients, name)).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
   }, 240_000);
 
   it('SIGKILL right after the Auto Scaling group is created: destroy --from-state leaves nothing', async () => {
@@ -67,7 +56,7 @@ describe('crash drill', () => {
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
     expect(existsSync(checkpoint(name))).toBe(false);
-    expect(await leftovers(cloud.clients, name)).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
   }, 120_000);
 
   it('SIGKILL in the middle of the demo: destroy --from-state leaves nothing', async () => {
@@ -78,6 +67,6 @@ describe('crash drill', () => {
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
     expect(existsSync(checkpoint(name))).toBe(false);
-    expect(await leftovers(cloud.clients, name)).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
   }, 120_000);
 });

@@ -11,36 +11,31 @@ import { type Clients, createClients } from '../../src/aws/clients.ts';
 import { type ControlClient, createControlClient } from '../../src/local/control/client.ts';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-drill-faults-');
-let cloud: E2eCloud;
+const e2e = useE2eCloud('resilient-drill-faults-', 0.05);
+const { config, state } = e2e;
 let control: ControlClient;
 /** Our own view of the cloud while faults are on: patient retries, so the drill's probes never flake. */
 let patient: Clients;
 
 beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
   const admin = readAdminCredentials(daemonPaths(state.path));
   if (admin === undefined) throw new Error('the local cloud wrote no admin credentials');
-  control = createControlClient({ endpoint: cloud.endpoint, adminSecret: admin.secretAccessKey });
+  control = createControlClient({ endpoint: e2e.cloud.endpoint, adminSecret: admin.secretAccessKey });
   patient = createClients({
-    region: cloud.region,
-    endpoint: cloud.endpoint,
+    region: e2e.cloud.region,
+    endpoint: e2e.cloud.endpoint,
     credentials: admin,
     maxAttempts: 10,
   });
 });
+// Runs before the fixture's teardown (after-hooks run in reverse order): faults off while the cloud stops.
 afterAll(async () => {
-  killLeftovers();
   await control?.setApiFaults({ throttleRate: 0, errorRate: 0 }).catch(() => undefined);
   patient?.destroy();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
 });
 
 async function runningInstances(): Promise<string[]> {
@@ -84,7 +79,7 @@ describe('fault drill', () => {
     expect(injected).toHaveLength(2);
     for (let stage = 1; stage <= 7; stage++)
       expect(run.stdout).toContain(`Stage ${stage} verification: PASS`);
-    expect(await leftovers(cloud.clients, 'faults')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'faults')).toEqual([]);
 
     // The faults really happened: the cloud's log holds throttled and failed calls the run absorbed.
     const log = readFileSync(path.join(daemonPaths(state.path).dataDir, 'daemon.log'), 'utf8');
