@@ -155,11 +155,11 @@ export type RunEvent =
       readonly outcome?: 'passed' | 'failed' | 'aborted' | 'interrupted' | undefined;
     };
 
+/** What the run asks, as data: the words a person reads are the CLI's (src/cli/host.ts). */
 export type Question =
-  | { readonly kind: 'confirm-destroy'; readonly message: string; readonly defaultAnswer: boolean }
+  | { readonly kind: 'confirm-destroy'; readonly defaultAnswer: boolean }
   | {
       readonly kind: 'ingress';
-      readonly message: string;
       readonly groupId: string;
       readonly cidr: string;
       readonly port: number;

@@ -34,7 +34,7 @@ export function createHost(io: Io, prompter: Prompter): CliHost {
           io.line('resources that were created for this demo.');
           const yes = await prompter.confirm({
             name: 'destroy',
-            message: question.message,
+            message: 'Do you want to clean up all demo resources?',
             initial: question.defaultAnswer,
             flag: '--yes (or --keep to keep them)',
           });
@@ -44,7 +44,7 @@ export function createHost(io: Io, prompter: Prompter): CliHost {
         case 'ingress': {
           const yes = await prompter.confirm({
             name: 'ingress',
-            message: question.message,
+            message: `Do you want to add a rule to security group ${question.groupId} to allow inbound traffic on port ${question.port} from your computer's IP address ${question.cidr}?`,
             initial: question.defaultAnswer,
             flag: '--yes',
           });

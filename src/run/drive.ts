@@ -78,6 +78,10 @@ export function tagged(snapshot: AnyMachineSnapshot, tag: string): boolean {
 /** True while some machine of the system is in a `step` state: a create or delete may be on the wire. */
 export const stepInFlight = (snapshot: AnyMachineSnapshot): boolean => tagged(snapshot, 'step');
 
+/** A question's default answer: what `--yes` answers (the menu's default is "next"). */
+export const defaultAnswer = (q: Question): Answer =>
+  q.kind === 'demo-menu' ? { kind: 'demo-menu', choice: 'next' } : { kind: q.kind, yes: q.defaultAnswer };
+
 export interface DriveOptions {
   readonly machine: AnyStateMachine;
   readonly store: CheckpointStore;
@@ -86,8 +90,10 @@ export interface DriveOptions {
   /** Restore from this persisted snapshot instead of starting from `input`. */
   readonly snapshot?: unknown;
   readonly input?: unknown;
-  /** Answers a question without asking (`--yes`); `undefined` means ask the host. */
-  readonly autoAnswer?: ((question: Question) => Answer) | undefined;
+  /** `--yes`: every question takes its default answer instead of being asked. */
+  readonly yes?: boolean | undefined;
+  /** false: the machine's snapshots are not written (destroy runs beside the run's own snapshot). */
+  readonly persist?: boolean | undefined;
   /** Builds the question a prompt state asks, and the event its answer becomes. */
   /** Called after each snapshot is written, with the persisted snapshot (observability, crash tests). */
   readonly onSaved?: ((persisted: unknown) => void) | undefined;
@@ -138,7 +144,7 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
       // A snapshot taken after stop() restores as stopped (xstate#4583): only persist live ones.
       if (root.status === 'active' || root.status === 'done') {
         const persisted = actor.getPersistedSnapshot();
-        store.saveSnapshot(persisted);
+        if (options.persist !== false) store.saveSnapshot(persisted);
         options.onSaved?.(persisted);
       }
     }
@@ -214,7 +220,7 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
       if (prompt === undefined || prompt.key !== asking) asking = undefined;
       if (prompt === undefined || asking !== undefined) return;
       asking = prompt.key;
-      const answer = options.autoAnswer?.(prompt.question);
+      const answer = options.yes === true ? defaultAnswer(prompt.question) : undefined;
       const ask = answer === undefined ? host.ask(prompt.question) : Promise.resolve(answer);
       ask.then(
         (a) => {

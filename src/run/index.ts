@@ -19,7 +19,7 @@ import { assertValidName, DEFAULT_NAME } from '../names.ts';
 import { deployActors } from '../steps/deploy.ts';
 import { destroyActors } from '../steps/destroy.ts';
 import { offlineMs, shiftDeadlines } from './clock.ts';
-import { activeStates, drive } from './drive.ts';
+import { activeStates, type DriveOptions, drive } from './drive.ts';
 import { callerAccount, resolvePlan, scaleOf } from './pin.ts';
 import { stageTimeoutMs, stepPolicies } from './policies.ts';
 import { buildDeps, type Connection, locateForDestroy, openAws, openPinned } from './wiring.ts';
@@ -59,11 +59,7 @@ function runPrompts(root: AnyMachineSnapshot) {
   if (root.hasTag('prompt')) {
     return {
       key: 'confirm',
-      question: {
-        kind: 'confirm-destroy',
-        message: 'Do you want to clean up all demo resources?',
-        defaultAnswer: true,
-      } satisfies Question,
+      question: { kind: 'confirm-destroy', defaultAnswer: true } satisfies Question,
       toEvent: (a: Answer) => ({ type: 'CONFIRM', destroy: a.kind === 'confirm-destroy' && a.yes }),
     };
   }
@@ -76,7 +72,6 @@ function runPrompts(root: AnyMachineSnapshot) {
       key: `ingress:${cidr}`,
       question: {
         kind: 'ingress',
-        message: `Do you want to add a rule to security group ${groupId} to allow inbound traffic on port 80 from your computer's IP address ${cidr}?`,
         groupId,
         cidr,
         port: 80,
@@ -98,9 +93,6 @@ function runPrompts(root: AnyMachineSnapshot) {
   return undefined;
 }
 
-const autoAnswer = (q: Question): Answer =>
-  q.kind === 'demo-menu' ? { kind: 'demo-menu', choice: 'next' } : { kind: q.kind, yes: q.defaultAnswer };
-
 const savedHook = (conn: Connection, path: string) => {
   const hook = conn.onCheckpoint;
   return hook === undefined
@@ -118,7 +110,47 @@ function provideRun(deps: DrillDeps) {
   });
 }
 
-async function runFrom(
+/**
+ * The one drive-and-settle path of start, resume and destroy: drive the machine over the checkpoint,
+ * then tell the host how it ended, remove the checkpoint once everything is gone and verified, and
+ * always close the clients and release the lock.
+ */
+async function driveAndSettle(
+  store: CheckpointStore,
+  conn: Connection,
+  made: { close(): void },
+  name: string,
+  how: Omit<DriveOptions, 'store' | 'host' | 'signal' | 'onSaved'>,
+  settle: (output: unknown) => {
+    outcome: Outcome;
+    gone: boolean;
+    result: Pick<RunResult, 'output' | 'destroy'>;
+  },
+): Promise<RunResult> {
+  try {
+    const result = await drive({
+      ...how,
+      store,
+      host: conn.host,
+      signal: conn.signal,
+      onSaved: savedHook(conn, store.path),
+    });
+    if (result.status === 'interrupted') {
+      conn.host.emit({ type: 'run-finished', outcome: 'interrupted' });
+      return { outcome: 'interrupted', name, checkpoint: store.path };
+    }
+    const settled = settle(result.output);
+    conn.host.emit({ type: 'run-finished', outcome: settled.outcome });
+    // Everything is gone and verified: the checkpoint has nothing left to remember.
+    if (settled.gone) store.remove();
+    return { outcome: settled.outcome, name, checkpoint: store.path, ...settled.result };
+  } finally {
+    made.close();
+    store.release();
+  }
+}
+
+function runFrom(
   store: CheckpointStore,
   conn: Connection,
   fresh: boolean,
@@ -128,12 +160,13 @@ async function runFrom(
   const deps = buildDeps(store, file, conn, made.aws);
   const options = file.plan;
   const scale = scaleOf(file, conn.aws !== undefined);
-  try {
-    const result = await drive({
+  return driveAndSettle(
+    store,
+    conn,
+    made,
+    file.name,
+    {
       machine: provideRun(deps),
-      store,
-      host: conn.host,
-      signal: conn.signal,
       ...(fresh
         ? {
             input: {
@@ -147,23 +180,14 @@ async function runFrom(
             },
           }
         : { snapshot: shiftDeadlines(file.snapshot, offlineMs(file.updatedAt)), input: undefined }),
-      autoAnswer: options.yes ? autoAnswer : undefined,
+      yes: options.yes,
       prompts: runPrompts,
-      onSaved: savedHook(conn, store.path),
-    });
-    if (result.status === 'interrupted') {
-      conn.host.emit({ type: 'run-finished', outcome: 'interrupted' });
-      return { outcome: 'interrupted', name: file.name, checkpoint: store.path };
-    }
-    const output = result.output as RunOutput;
-    conn.host.emit({ type: 'run-finished', outcome: output.outcome });
-    // Everything is gone and verified: the checkpoint has nothing left to remember.
-    if (output.destroy?.outcome === 'succeeded') store.remove();
-    return { outcome: output.outcome, name: file.name, checkpoint: store.path, output };
-  } finally {
-    made.close();
-    store.release();
-  }
+    },
+    (out) => {
+      const output = out as RunOutput;
+      return { outcome: output.outcome, gone: output.destroy?.outcome === 'succeeded', result: { output } };
+    },
+  );
 }
 
 /** The seven stages, `resources/`'s built-in experiment: what `start` runs without `--experiment`. */
@@ -268,29 +292,22 @@ export async function destroyRun(
   const deps = buildDeps(store, file, options, made.aws);
   const facts = factsOf(file.snapshot);
   // Destroy runs as its own machine; the run's snapshot stays as it was, the ledger records progress.
-  const snapshotStore: CheckpointStore = { ...store, saveSnapshot: () => {} };
-  try {
-    const result = await drive({
+  return driveAndSettle(
+    store,
+    options,
+    made,
+    name,
+    {
       machine: destroyMachine.provide({ actors: destroyActors(deps) }),
-      store: snapshotStore,
-      host: options.host,
-      signal: options.signal,
+      persist: false,
       input: { name, facts, policies: stepPolicies(scaleOf(file, options.aws !== undefined)) },
       prompts: () => undefined,
-      onSaved: savedHook(options, store.path),
-    });
-    if (result.status === 'interrupted') {
-      options.host.emit({ type: 'run-finished', outcome: 'interrupted' });
-      return { outcome: 'interrupted', name, checkpoint: store.path };
-    }
-    const output = result.output as DestroyOutput;
-    options.host.emit({ type: 'run-finished', outcome: output.outcome });
-    if (output.outcome === 'succeeded') store.remove();
-    return { outcome: output.outcome, name, checkpoint: store.path, destroy: output };
-  } finally {
-    made.close();
-    store.release();
-  }
+    },
+    (out) => {
+      const output = out as DestroyOutput;
+      return { outcome: output.outcome, gone: output.outcome === 'succeeded', result: { destroy: output } };
+    },
+  );
 }
 
 /** The deploy facts inside a persisted run snapshot (its context, or its deploy child's). */

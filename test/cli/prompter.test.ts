@@ -72,11 +72,7 @@ describe('prompter', () => {
       const cap = captureIo({ interactive: true });
       const enquirer = scripted({ destroy: (p) => p.keypress(key) });
       const host = createHost(cap.io, createPrompter({ interactive: true, yes: false, enquirer }));
-      const answer = await host.ask({
-        kind: 'confirm-destroy',
-        message: 'Do you want to clean up all demo resources?',
-        defaultAnswer: true,
-      });
+      const answer = await host.ask({ kind: 'confirm-destroy', defaultAnswer: true });
       expect(answer).toEqual({ kind: 'confirm-destroy', yes });
       expect(cap.stdout()).toContain(
         'This concludes the demo of how to build and manage a resilient service.',
@@ -104,13 +100,10 @@ describe('prompter', () => {
     const prompter = createPrompter({ interactive: false, yes: true, enquirer });
     const host = createHost(captureIo().io, prompter);
     expect(await host.ask(menu)).toEqual({ kind: 'demo-menu', choice: 'next' });
-    expect(
-      await host.ask({
-        kind: 'confirm-destroy',
-        message: 'Do you want to clean up all demo resources?',
-        defaultAnswer: true,
-      }),
-    ).toEqual({ kind: 'confirm-destroy', yes: true });
+    expect(await host.ask({ kind: 'confirm-destroy', defaultAnswer: true })).toEqual({
+      kind: 'confirm-destroy',
+      yes: true,
+    });
     expect(shown).toBe(0);
   });
 

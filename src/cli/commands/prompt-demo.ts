@@ -26,11 +26,7 @@ export async function run({ io, values, command }: CommandContext): Promise<void
       io.line(`chose: ${choice}`);
       if (choice === 'next') break;
     }
-    const answer = await host.ask({
-      kind: 'confirm-destroy',
-      message: 'Do you want to clean up all demo resources?',
-      defaultAnswer: true,
-    });
+    const answer = await host.ask({ kind: 'confirm-destroy', defaultAnswer: true });
     io.line(`destroy: ${answer.kind === 'confirm-destroy' && answer.yes ? 'yes' : 'no'}`);
   } finally {
     release();
