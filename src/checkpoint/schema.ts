@@ -68,7 +68,10 @@ export interface PlannedExperiment {
   readonly experiment: Experiment;
 }
 
-export const DEFAULT_PLAN: RunPlan = { yes: false, keep: false, timeScale: 1 };
+/** AWS's own time: the time scale of every run that asks for no other, and of every run on aws. */
+export const DEFAULT_TIME_SCALE = 1;
+
+export const DEFAULT_PLAN: RunPlan = { yes: false, keep: false, timeScale: DEFAULT_TIME_SCALE };
 
 /** The file `<state-dir>/<name>.json`. Never holds credentials. */
 export interface CheckpointFile {
@@ -112,7 +115,7 @@ function planOf(v: unknown): RunPlan {
   return {
     yes: v.yes === true,
     keep: v.keep === true,
-    timeScale: typeof v.timeScale === 'number' && v.timeScale > 0 ? v.timeScale : 1,
+    timeScale: typeof v.timeScale === 'number' && v.timeScale > 0 ? v.timeScale : DEFAULT_TIME_SCALE,
     ...(typeof v.reports === 'string' ? { reports: v.reports } : {}),
     ...(isRecord(v.experiment) && typeof v.experiment.source === 'string' && isRecord(v.experiment.experiment)
       ? { experiment: v.experiment as unknown as PlannedExperiment }

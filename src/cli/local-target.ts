@@ -2,6 +2,8 @@
  * How the CLI reaches the local cloud of a state dir: its endpoint from `daemon.json`, its admin
  * credentials from `<state-dir>/local/credentials` (docs/local-cloud.md). `start` runs it when it is not running.
  */
+
+import { DEFAULT_TIME_SCALE } from '../checkpoint/schema.ts';
 import { ResilientError } from '../errors.ts';
 import type { Io } from './io.ts';
 import { startWait } from './render/spinner.ts';
@@ -63,7 +65,7 @@ export async function requireLocalCloud(stateDir: string): Promise<LocalConnecti
     stateDir,
     status.endpoint,
     status.region ?? 'us-west-2',
-    (await runningTimeScale(stateDir)) ?? 1,
+    (await runningTimeScale(stateDir)) ?? DEFAULT_TIME_SCALE,
   );
 }
 

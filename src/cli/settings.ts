@@ -4,6 +4,7 @@
  * elsewhere (tests, sandboxes). Precedence: flags > settings > built-in defaults.
  */
 import { constants } from 'node:os';
+import { DEFAULT_TIME_SCALE } from '../checkpoint/schema.ts';
 import { usageError } from '../errors.ts';
 import { DEFAULT_NAME } from '../names.ts';
 import { parseName, parseRegion, parseTarget, parseTimeScale, type Target } from './options.ts';
@@ -19,7 +20,12 @@ export type SettingKey = keyof Settings;
 
 export const SETTING_KEYS: readonly SettingKey[] = ['target', 'region', 'name', 'timeScale'];
 
-export const DEFAULTS = { target: 'local', name: DEFAULT_NAME, timeScale: 1, region: 'us-west-2' } as const;
+export const DEFAULTS = {
+  target: 'local',
+  name: DEFAULT_NAME,
+  timeScale: DEFAULT_TIME_SCALE,
+  region: 'us-west-2',
+} as const;
 
 /** Parses a setting's text as `config set` receives it; the same checks as the matching flag. */
 export function parseSetting(key: string, value: string): Settings {

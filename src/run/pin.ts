@@ -5,7 +5,7 @@
  * delete, a create or the sweep by name and tag.
  */
 import type { Aws } from '../aws/index.ts';
-import type { Account, CheckpointFile, RunPlan } from '../checkpoint/schema.ts';
+import { type Account, type CheckpointFile, DEFAULT_TIME_SCALE, type RunPlan } from '../checkpoint/schema.ts';
 import { ResilientError } from '../errors.ts';
 
 /** The caller's account as STS sees it; the partition is the second field of its ARN. */
@@ -44,7 +44,7 @@ export function assertSameAccount(
  * in-memory cloud (tests) may run faster than AWS: `scaledCloud` says the cloud is not AWS's.
  */
 export function resolvePlan(target: 'local' | 'aws', requested: RunPlan, scaledCloud: boolean): RunPlan {
-  if (target === 'aws' && requested.timeScale !== 1 && !scaledCloud) {
+  if (target === 'aws' && requested.timeScale !== DEFAULT_TIME_SCALE && !scaledCloud) {
     throw new ResilientError(
       'USAGE',
       '--time-scale applies to the local cloud only: AWS runs at its own speed.',
@@ -58,4 +58,4 @@ export function resolvePlan(target: 'local' | 'aws', requested: RunPlan, scaledC
 
 /** The time scale a run's waits use: its plan's, except that AWS's deadlines never shrink. */
 export const scaleOf = (file: CheckpointFile, scaledCloud: boolean): number =>
-  file.target.kind === 'aws' && !scaledCloud ? 1 : file.plan.timeScale;
+  file.target.kind === 'aws' && !scaledCloud ? DEFAULT_TIME_SCALE : file.plan.timeScale;

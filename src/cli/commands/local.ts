@@ -1,4 +1,5 @@
 /** `resilient local start|stop|status`: the local cloud daemon of a state dir. */
+import { DEFAULT_TIME_SCALE } from '../../checkpoint/schema.ts';
 import { ResilientError } from '../../errors.ts';
 import type { CommandContext } from '../commands.ts';
 import { parsePort, parseTimeScale } from '../options.ts';
@@ -9,7 +10,8 @@ export async function run({ io, values, command }: CommandContext): Promise<void
   const stateDir = stateDirOf(values);
   const control = await import('../../local/daemon/control.ts');
   if (command === 'local start') {
-    const timeScale = typeof values['time-scale'] === 'string' ? parseTimeScale(values['time-scale']) : 1;
+    const timeScale =
+      typeof values['time-scale'] === 'string' ? parseTimeScale(values['time-scale']) : DEFAULT_TIME_SCALE;
     const port = typeof values.port === 'string' ? parsePort(values.port) : undefined;
     const wait = startWait(io, { what: 'the local cloud to answer', deadlineMs: 20_000 });
     let result: Awaited<ReturnType<typeof control.startLocalCloud>>;

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Aws } from '../../aws/index.ts';
+import { DEFAULT_TIME_SCALE } from '../../checkpoint/schema.ts';
 import { ResilientError } from '../../errors.ts';
 import type { CommandContext } from '../commands.ts';
 import { parsePort, parseProbeRate } from '../options.ts';
@@ -39,7 +40,7 @@ export async function run({ io, values }: CommandContext): Promise<void> {
     name,
     target: deployment?.target.kind ?? 'local',
     region: deployment?.target.region ?? 'us-west-2',
-    timeScale: deployment?.timeScale ?? 1,
+    timeScale: deployment?.timeScale ?? DEFAULT_TIME_SCALE,
   };
 
   const { createFeed } = await import('../../watch/feed.ts');
