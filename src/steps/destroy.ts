@@ -1,20 +1,13 @@
 import type { DestroyFacts, DestroyStep } from '../../machines/destroy.ts';
 import type { StepInput } from '../../machines/step-kit.ts';
 import type { ResourceKind } from '../checkpoint/schema.ts';
-import { DEPLOYMENT_TAG_KEY, resourceNames, taggedAsOurs } from '../names.ts';
+import { DEPLOYMENT_TAG_KEY } from '../names.ts';
 import { asActors, done, notYet, type StepDeps, type StepFn } from './deps.ts';
+import { deleteIamSets, iamLeftovers } from './iam.ts';
+import { recordGone } from './kit.ts';
 
 type Fn = StepFn<DestroyFacts>;
 type In = StepInput<DestroyFacts>;
-
-interface IamSet {
-  readonly policy: string;
-  readonly role: string;
-  readonly profile: string;
-  /** A name from before IAM names carried the Region, recorded in this checkpoint's ledger. */
-  readonly legacy: boolean;
-}
-const IAM_KINDS: readonly ResourceKind[] = ['policy', 'role', 'instance-profile'];
 
 /** Instance states that still count as "running" for destroy (everything but terminated). */
 const LIVE = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
@@ -25,10 +18,7 @@ const LIVE = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
  */
 export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
   const { aws, names, ledger } = deps;
-  const gone = (kind: ResourceKind, name: string, existed: boolean) => {
-    ledger.deleted(kind, name);
-    deps.emit({ type: 'resource', action: existed ? 'deleted' : 'absent', kind, name });
-  };
+  const gone = (kind: ResourceKind, name: string, existed: boolean) => recordGone(deps, kind, name, existed);
   const liveInstances = (signal: AbortSignal) =>
     aws.ec2.instances(
       [
@@ -37,61 +27,15 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       ],
       { signal },
     );
-  const policyArn = async (name: string, input: In, signal: AbortSignal): Promise<string> => {
-    const recorded = ledger.find('policy', name)?.arn;
-    if (recorded !== undefined) return recorded;
-    const account = input.facts.accountId ?? (await aws.sts.getCallerIdentity({ signal })).account;
-    return `arn:${input.facts.partition ?? 'aws'}:iam::${account}:policy/${name}`;
-  };
-
-  /**
-   * IAM is global: a role of this name may be another Region's deployment of the same name, or someone
-   * else's. Only what is tagged as this deployment in this Region is deleted (and counted as left over),
-   * plus the names before they were Region-safe when this checkpoint's ledger records them (B2).
-   */
-  const legacy = resourceNames(names.deployment);
-  const iamSets = (): IamSet[] => {
-    const sets: IamSet[] = [
-      {
-        policy: names.instancePolicy,
-        role: names.instanceRole,
-        profile: names.instanceProfile,
-        legacy: false,
-      },
-      { policy: names.bcPolicy, role: names.bcRole, profile: names.bcProfile, legacy: false },
-    ];
-    for (const set of [
-      { policy: legacy.instancePolicy, role: legacy.instanceRole, profile: legacy.instanceProfile },
-      { policy: legacy.bcPolicy, role: legacy.bcRole, profile: legacy.bcProfile },
-    ]) {
-      const recorded = ledger
-        .entries()
-        .some(
-          (e) => IAM_KINDS.includes(e.kind) && Object.values(set).includes(e.name) && e.status !== 'deleted',
-        );
-      if (recorded && set.role !== names.instanceRole && set.role !== names.bcRole)
-        sets.push({ ...set, legacy: true });
-    }
-    return sets;
-  };
-  const ours = (set: IamSet, tags: { Key?: string; Value?: string }[] | undefined) =>
-    set.legacy || taggedAsOurs(tags, names.deployment, deps.region);
-  /** Records the outcome for one IAM entity: gone, or left alone because it is not ours. */
-  const settle = (
-    kind: 'instance-profile' | 'role' | 'policy',
-    set: IamSet,
-    found: { Tags?: { Key?: string; Value?: string }[] } | undefined,
-  ) => {
-    const name = kind === 'instance-profile' ? set.profile : kind === 'role' ? set.role : set.policy;
-    if (found !== undefined && !ours(set, found.Tags)) {
-      deps.emit({
-        type: 'info',
-        message: `IAM ${kind} ${name} is not this deployment's in ${deps.region}: left alone.`,
-      });
-      return;
-    }
-    gone(kind, name, found !== undefined);
-  };
+  /** A policy's ARN: the ledger's, else built (customer managed policy ARNs are deterministic). */
+  const policyArn =
+    (input: In, signal: AbortSignal) =>
+    async (name: string): Promise<string> => {
+      const recorded = ledger.find('policy', name)?.arn;
+      if (recorded !== undefined) return recorded;
+      const account = input.facts.accountId ?? (await aws.sts.getCallerIdentity({ signal })).account;
+      return `arn:${input.facts.partition ?? 'aws'}:iam::${account}:policy/${name}`;
+    };
 
   return {
     async detachingTargetGroup(_input, signal) {
@@ -164,39 +108,8 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       return done();
     },
     async deletingIam(input, signal) {
-      for (const set of iamSets()) {
-        // Profiles: remove their roles, then delete them (seed "Destroy" step 7).
-        const profile = await aws.iam.getInstanceProfile(set.profile, { signal });
-        if (profile !== undefined && ours(set, profile.Tags)) {
-          ledger.deleting('instance-profile', set.profile);
-          for (const role of profile.Roles ?? []) {
-            if (role.RoleName !== undefined)
-              await aws.iam.removeRoleFromInstanceProfile(set.profile, role.RoleName, { signal });
-          }
-          if ((await aws.iam.deleteInstanceProfile(set.profile, { signal })) === 'in-use') {
-            return notYet(input, `instance profile ${set.profile} still in use`);
-          }
-        }
-        settle('instance-profile', set, profile);
-        // Roles: detach every attached policy (ours are deleted below; AWS managed ones are only detached).
-        const role = await aws.iam.getRole(set.role, { signal });
-        if (role !== undefined && ours(set, role.Tags)) {
-          ledger.deleting('role', set.role);
-          for (const policy of (await aws.iam.listAttachedRolePolicies(set.role, { signal })) ?? [])
-            await aws.iam.detachRolePolicy(set.role, policy.arn, { signal });
-          if ((await aws.iam.deleteRole(set.role, { signal })) === 'in-use')
-            return notYet(input, `role ${set.role} still in use`);
-        }
-        settle('role', set, role);
-        const arn = await policyArn(set.policy, input, signal);
-        const policy = await aws.iam.getPolicy(arn, { signal });
-        if (policy !== undefined && ours(set, policy.Tags)) {
-          if ((await aws.iam.deletePolicy(arn, { signal })) === 'in-use')
-            return notYet(input, `policy ${set.policy} still attached`);
-        }
-        settle('policy', set, policy);
-      }
-      return done();
+      const busy = await deleteIamSets(deps, policyArn(input, signal), signal);
+      return busy === undefined ? done() : notYet(input, busy);
     },
     async deletingTable(input, signal) {
       const table = await aws.dynamodb.describeTable(names.table, { signal });
@@ -271,15 +184,7 @@ export function destroySteps(deps: StepDeps): Record<DestroyStep, Fn> {
       if ((await aws.ec2.describeLaunchTemplate(names.launchTemplate, { signal })) !== undefined)
         left.push(`launch template ${names.launchTemplate}`);
       for (const i of await liveInstances(signal)) left.push(`instance ${i.id} (${i.state})`);
-      for (const set of iamSets()) {
-        const profile = await aws.iam.getInstanceProfile(set.profile, { signal });
-        if (profile !== undefined && ours(set, profile.Tags)) left.push(`instance profile ${set.profile}`);
-        const role = await aws.iam.getRole(set.role, { signal });
-        if (role !== undefined && ours(set, role.Tags)) left.push(`role ${set.role}`);
-        const arn = await policyArn(set.policy, input, signal);
-        const policy = await aws.iam.getPolicy(arn, { signal });
-        if (policy !== undefined && ours(set, policy.Tags)) left.push(`policy ${arn}`);
-      }
+      left.push(...(await iamLeftovers(deps, policyArn(input, signal), signal)));
       if ((await aws.dynamodb.describeTable(names.table, { signal })) !== undefined)
         left.push(`table ${names.table}`);
       for (const rule of await aws.ec2.ingressRulesByTag(DEPLOYMENT_TAG_KEY, names.deployment, { signal }))

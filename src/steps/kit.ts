@@ -68,3 +68,14 @@ export async function createOrAdopt<T>(
   }
   return result;
 }
+
+/** A resource is gone (deleted now, or there was nothing to delete): the ledger says `deleted`, the user is told which. */
+export function recordGone(
+  deps: Pick<StepDeps, 'ledger' | 'emit'>,
+  kind: ResourceKind,
+  name: string,
+  existed: boolean,
+): void {
+  deps.ledger.deleted(kind, name);
+  deps.emit({ type: 'resource', action: existed ? 'deleted' : 'absent', kind, name });
+}
