@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromPromise } from 'xstate';
+import { createActor, fromPromise, toPromise } from 'xstate';
 import { type DeployOutput, deployMachine } from '../../machines/deploy.ts';
 import { type DrillOutput, type DrillStageInput, drillMachine } from '../../machines/drill.ts';
 import { drillActors } from '../../src/drill/actors.ts';
@@ -226,5 +226,66 @@ rollbacks:
       [1, 2],
     );
     expect(h.cloud.world.parameters.get(NAMES.parameters.healthCheck)).toBe('shallow');
+  });
+
+  it('the menu’s actions report one classified GET and the target health', async () => {
+    const { host, deps } = h.process(new Map(), {});
+    const actors = drillActors(deps);
+    const input = {
+      experiment: parseExperiment('x.yaml', 'version: 1\ntitle: menu\nmethod: [{ title: a }]\n'),
+      stage: 0,
+      facts,
+      deadline: Date.now() + 10_000,
+      attempt: 0,
+      step: 'menu',
+      phase: 'method' as const,
+      outcome: 'passed' as const,
+      yes: false,
+    };
+    await toPromise(createActor(actors.sendGet, { input }).start());
+    await toPromise(createActor(actors.checkHealth, { input }).start());
+    const get = host.events.find((e) => e.type === 'get-result');
+    expect(get).toMatchObject({ url: `http://${facts.dnsName}/`, result: { status: 200, kind: 'real' } });
+    const health = host.events.find((e) => e.type === 'target-health');
+    expect(health?.type === 'target-health' && health.targets.map((t) => t.state)).toEqual([
+      'healthy',
+      'healthy',
+      'healthy',
+    ]);
+  });
+
+  const swap = (timeoutSeconds: number) =>
+    parseExperiment(
+      'x.yaml',
+      `version: 1
+title: swap
+instances: { victim: { pick: one-in-service } }
+method:
+  - title: swap
+    timeoutSeconds: ${timeoutSeconds}
+    actions:
+      - { action: set-parameter, parameter: failure-response, value: static }
+      - { action: swap-profile, instance: victim }
+    wait: { until: { probe: requests, name: static appears, static: { min: 0.01 } } }
+rollbacks:
+  - { action: restore-profile, instance: victim }
+`,
+    );
+
+  it('a profile swap that EC2 is not ready for yet is tried again within the stage, then done', async () => {
+    h.cloud.faults.arm('retryable', { op: 'ec2.replaceProfileAssociation', times: 2 });
+    const { output } = await runDrill(swap(600));
+    expect(output?.outcome).toBe('passed');
+    expect(h.cloud.faults.fired.filter((f) => f.op === 'ec2.replaceProfileAssociation')).toHaveLength(2);
+    const victim = output?.facts.selected?.victim ?? '';
+    expect(h.cloud.world.instances.get(victim)?.profile).toBe(NAMES.instanceProfile);
+  });
+
+  it('a stage that cannot reach its state by its deadline fails with a timeout, not a hang, and still rolls back', async () => {
+    h.cloud.faults.arm('retryable', { op: 'ec2.replaceProfileAssociation', times: 1_000 });
+    const { output, events } = await runDrill(swap(1_000));
+    expect(output?.outcome).toBe('failed');
+    expect(output?.error).toMatch(/^stage 1: .*(timed out|gave up)/);
+    expect(events.some((e) => e.type === 'action' && e.phase === 'rollback')).toBe(true);
   });
 });
