@@ -27,6 +27,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstanceProfile, findRole } from '../../../../src/local/services/iam/index.ts';
 import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../../_support/local-cloud.ts';
+import { sdkFailure } from '../../../_support/sdk-failure.ts';
 
 const trust = JSON.stringify({
   Version: '2012-10-17',
@@ -36,18 +37,6 @@ const policyDoc = JSON.stringify({
   Version: '2012-10-17',
   Statement: { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:*:*:table/t' },
 });
-
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error: unknown) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  throw new Error('expected the call to fail');
-}
 
 let local: TestLocalCloud;
 let iam: IAMClient;
@@ -83,7 +72,7 @@ describe('IAM roles', () => {
     ]);
     expect(findRole(local.cloud, 'app-role')?.arn).toBe(created.Role?.Arn);
     await iam.send(new DeleteRoleCommand({ RoleName: 'app-role' }));
-    expect(await failure(iam.send(new GetRoleCommand({ RoleName: 'app-role' })))).toMatchObject({
+    expect(await sdkFailure(iam.send(new GetRoleCommand({ RoleName: 'app-role' })))).toMatchObject({
       name: 'NoSuchEntityException',
       status: 404,
       message: 'The role with name app-role cannot be found.',
@@ -93,12 +82,14 @@ describe('IAM roles', () => {
   it('rejects a duplicate (any case) with EntityAlreadyExists 409 and a bad trust policy with MalformedPolicyDocument', async () => {
     await iam.send(new CreateRoleCommand({ RoleName: 'dup-role', AssumeRolePolicyDocument: trust }));
     expect(
-      await failure(
+      await sdkFailure(
         iam.send(new CreateRoleCommand({ RoleName: 'DUP-role', AssumeRolePolicyDocument: trust })),
       ),
     ).toMatchObject({ name: 'EntityAlreadyExistsException', status: 409 });
     expect(
-      await failure(iam.send(new CreateRoleCommand({ RoleName: 'bad', AssumeRolePolicyDocument: '{nope' }))),
+      await sdkFailure(
+        iam.send(new CreateRoleCommand({ RoleName: 'bad', AssumeRolePolicyDocument: '{nope' })),
+      ),
     ).toMatchObject({
       name: 'MalformedPolicyDocumentException',
       status: 400,
@@ -106,12 +97,12 @@ describe('IAM roles', () => {
   });
 
   it('validates required members and name patterns with ValidationError', async () => {
-    const missing = await failure(iam.send(new CreateRoleCommand({ RoleName: 'x' } as never)));
+    const missing = await sdkFailure(iam.send(new CreateRoleCommand({ RoleName: 'x' } as never)));
     expect(missing.name).toBe('ValidationError');
     expect(missing.message).toContain(
       "Value null at 'assumeRolePolicyDocument' failed to satisfy constraint",
     );
-    const pattern = await failure(
+    const pattern = await sdkFailure(
       iam.send(new CreateRoleCommand({ RoleName: 'has space', AssumeRolePolicyDocument: trust })),
     );
     expect(pattern).toMatchObject({ name: 'ValidationError', status: 400 });
@@ -163,11 +154,11 @@ describe('IAM policies and attachments', () => {
     expect((await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.AttachmentCount).toBe(1);
     const local1 = await iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
     expect(local1.Policies?.map((p) => p.PolicyName)).toEqual(['att-policy']);
-    expect(await failure(iam.send(new DeletePolicyCommand({ PolicyArn: arn })))).toMatchObject({
+    expect(await sdkFailure(iam.send(new DeletePolicyCommand({ PolicyArn: arn })))).toMatchObject({
       name: 'DeleteConflictException',
       status: 409,
     });
-    expect(await failure(iam.send(new DeleteRoleCommand({ RoleName: 'att-role' })))).toMatchObject({
+    expect(await sdkFailure(iam.send(new DeleteRoleCommand({ RoleName: 'att-role' })))).toMatchObject({
       name: 'DeleteConflictException',
       status: 409,
     });
@@ -180,7 +171,7 @@ describe('IAM policies and attachments', () => {
     );
     await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
     await iam.send(new DeleteRoleCommand({ RoleName: 'att-role' }));
-    expect(await failure(iam.send(new GetPolicyCommand({ PolicyArn: arn })))).toMatchObject({
+    expect(await sdkFailure(iam.send(new GetPolicyCommand({ PolicyArn: arn })))).toMatchObject({
       name: 'NoSuchEntityException',
       status: 404,
     });
@@ -198,7 +189,7 @@ describe('IAM policies and attachments', () => {
     ];
     for (const [i, doc] of bad.entries()) {
       expect(
-        await failure(iam.send(new CreatePolicyCommand({ PolicyName: `bad-${i}`, PolicyDocument: doc }))),
+        await sdkFailure(iam.send(new CreatePolicyCommand({ PolicyName: `bad-${i}`, PolicyDocument: doc }))),
       ).toMatchObject({
         name: 'MalformedPolicyDocumentException',
         status: 400,
@@ -218,7 +209,7 @@ describe('IAM instance profiles', () => {
     );
     await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ip', RoleName: 'ip-role' }));
     expect(
-      await failure(
+      await sdkFailure(
         iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ip', RoleName: 'ip-role-2' })),
       ),
     ).toMatchObject({ name: 'LimitExceededException', status: 409 });
@@ -231,11 +222,11 @@ describe('IAM instance profiles', () => {
     });
     const forRole = await iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'ip-role' }));
     expect(forRole.InstanceProfiles?.map((p) => p.InstanceProfileName)).toEqual(['ip']);
-    expect(await failure(iam.send(new DeleteRoleCommand({ RoleName: 'ip-role' })))).toMatchObject({
+    expect(await sdkFailure(iam.send(new DeleteRoleCommand({ RoleName: 'ip-role' })))).toMatchObject({
       name: 'DeleteConflictException',
     });
     expect(
-      await failure(iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'ip' }))),
+      await sdkFailure(iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'ip' }))),
     ).toMatchObject({
       name: 'DeleteConflictException',
       status: 409,
@@ -245,7 +236,7 @@ describe('IAM instance profiles', () => {
     );
     await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'ip' }));
     expect(
-      await failure(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'ip' }))),
+      await sdkFailure(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'ip' }))),
     ).toMatchObject({
       name: 'NoSuchEntityException',
       status: 404,

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueRoleSession } from '../../../../src/local/services/sts/index.ts';
 import { stsState } from '../../../../src/local/services/sts/sessions.ts';
 import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../../_support/local-cloud.ts';
+import { sdkFailure } from '../../../_support/sdk-failure.ts';
 
 const ACCOUNT = '123456789012';
 const trustAccount = JSON.stringify({
@@ -23,18 +24,6 @@ const trustEc2Only = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
-
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error: unknown) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  throw new Error('expected the call to fail');
-}
 
 let local: TestLocalCloud;
 let iam: IAMClient;
@@ -102,12 +91,12 @@ describe('STS', () => {
       new CreateRoleCommand({ RoleName: 'ec2-only', AssumeRolePolicyDocument: trustEc2Only }),
     );
     expect(
-      await failure(
+      await sdkFailure(
         sts.send(new AssumeRoleCommand({ RoleArn: role.Role?.Arn ?? '', RoleSessionName: 's' + 'x' })),
       ),
     ).toMatchObject({ name: 'AccessDenied', status: 403 });
     expect(
-      await failure(
+      await sdkFailure(
         sts.send(
           new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/missing`, RoleSessionName: 'sx' }),
         ),
@@ -115,7 +104,7 @@ describe('STS', () => {
     ).toMatchObject({ name: 'AccessDenied', status: 403 });
     const ok = await roleWithPolicy('short', [{ Effect: 'Allow', Action: '*', Resource: '*' }]);
     expect(
-      await failure(
+      await sdkFailure(
         sts.send(new AssumeRoleCommand({ RoleArn: ok, RoleSessionName: 'sx', DurationSeconds: 7200 })),
       ),
     ).toMatchObject({ name: 'ValidationError', message: expect.stringContaining('MaxSessionDuration') });
@@ -128,7 +117,7 @@ describe('STS', () => {
     if (session === undefined) throw new Error('session not recorded');
     session.expiration = Date.now() - 1;
     const asRole = localClient(IAMClient, local, { credentials: creds });
-    expect(await failure(asRole.send(new GetRoleCommand({ RoleName: 'expiring' })))).toMatchObject({
+    expect(await sdkFailure(asRole.send(new GetRoleCommand({ RoleName: 'expiring' })))).toMatchObject({
       name: 'ExpiredToken',
       status: 403,
     });
@@ -156,17 +145,19 @@ describe('IAM enforcement for role sessions', () => {
     const creds = await sessionFor(roleArn);
     const asIam = localClient(IAMClient, local, { credentials: creds });
     await expect(asIam.send(new GetRoleCommand({ RoleName: 'limited' }))).resolves.toBeDefined();
-    const denied = await failure(asIam.send(new GetRoleCommand({ RoleName: 'assumable' })));
+    const denied = await sdkFailure(asIam.send(new GetRoleCommand({ RoleName: 'assumable' })));
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
     expect(denied.message).toBe(
       `User: arn:aws:sts::${ACCOUNT}:assumed-role/limited/test-session is not authorized to perform: iam:GetRole on resource: arn:aws:iam::${ACCOUNT}:role/assumable because no identity-based policy allows the iam:GetRole action`,
     );
     const ddb = localClient(DynamoDBClient, local, { credentials: creds });
     // Allowed by the wildcard: the table does not exist, so DynamoDB itself answers.
-    expect(await failure(ddb.send(new DescribeTableCommand({ TableName: 'allowed-table' })))).toMatchObject({
+    expect(
+      await sdkFailure(ddb.send(new DescribeTableCommand({ TableName: 'allowed-table' }))),
+    ).toMatchObject({
       name: 'ResourceNotFoundException',
     });
-    expect(await failure(ddb.send(new DescribeTableCommand({ TableName: 'other-table' })))).toMatchObject({
+    expect(await sdkFailure(ddb.send(new DescribeTableCommand({ TableName: 'other-table' })))).toMatchObject({
       name: 'AccessDeniedException',
       status: 400,
     });
@@ -182,7 +173,7 @@ describe('IAM enforcement for role sessions', () => {
     ]);
     const asIam = localClient(IAMClient, local, { credentials: await sessionFor(roleArn) });
     await expect(asIam.send(new GetRoleCommand({ RoleName: 'limited' }))).resolves.toBeDefined();
-    const denied = await failure(asIam.send(new GetRoleCommand({ RoleName: 'assumable' })));
+    const denied = await sdkFailure(asIam.send(new GetRoleCommand({ RoleName: 'assumable' })));
     expect(denied.name).toBe('AccessDenied');
     expect(denied.message).toContain('with an explicit deny in an identity-based policy');
   });
