@@ -17,19 +17,11 @@ import type {
 import { createDataPlane } from '../../src/local/dataplane/data-plane.ts';
 import type { InstanceRuntime } from '../../src/local/dataplane/instance-runtime.ts';
 import { serverEnvBlock } from '../../src/userdata/server-env.ts';
-import { FakeView } from '../_support/fake-view.ts';
+import { FakeView, SHALLOW_CHECK } from '../_support/fake-view.ts';
 import { BENCH_PARAMETERS } from './backend.ts';
 
-export const SEED_CHECK: HealthCheckSpec = {
-  protocol: 'HTTP',
-  path: '/healthcheck',
-  port: 'traffic-port',
-  intervalSeconds: 10,
-  timeoutSeconds: 5,
-  healthyThresholdCount: 2,
-  unhealthyThresholdCount: 2,
-  matcher: '200',
-};
+/** The seed's health check (ALB's defaults with the seed's path and thresholds). */
+export const SEED_CHECK: HealthCheckSpec = SHALLOW_CHECK;
 
 export interface Group {
   readonly name: string;

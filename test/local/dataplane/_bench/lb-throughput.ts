@@ -19,6 +19,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-runtime.ts';
 import type * as HarnessModule from '../../../_support/dataplane-harness.ts';
+import { SHALLOW_CHECK } from '../../../_support/fake-view.ts';
 import type { LatencyResult, LoadJob, PacedResult, RateResult } from './load-worker.ts';
 
 const args = process.argv.slice(2);
@@ -109,16 +110,7 @@ async function measure(root: string): Promise<TreeFigures> {
       {
         arn: 'tg',
         port: 80,
-        healthCheck: {
-          protocol: 'HTTP',
-          path: '/healthcheck',
-          port: 'traffic-port',
-          intervalSeconds: 10,
-          timeoutSeconds: 5,
-          healthyThresholdCount: 2,
-          unhealthyThresholdCount: 2,
-          matcher: '200',
-        },
+        healthCheck: SHALLOW_CHECK,
         targets: ids.map((id) => ({ id, port: 80, drainingUntil: undefined })),
       },
     ];
