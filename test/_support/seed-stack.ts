@@ -11,7 +11,7 @@ import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateLaunchTemplateCommand,
   DescribeSubnetsCommand,
@@ -40,15 +40,12 @@ import {
   ssmManagedInstanceCoreArn,
   ssmOnlyPolicy,
 } from '../../resources/policies.ts';
-import {
-  RECOMMENDATIONS,
-  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
-  RECOMMENDATIONS_KEY_SCHEMA,
-} from '../../resources/recommendations.ts';
+import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import { renderUserData } from '../../src/userdata/index.ts';
 import { type Aws, errorOf, ok } from './aws-cli.ts';
 import { localClient, type TestLocalCloud } from './local-cloud.ts';
 import { until } from './poll.ts';
+import { createRecommendationsTable, writeRecommendations } from './recommendations-table.ts';
 
 /** The seed's default names (spec "Common resources" and the Python reference's log lines). */
 export const SEED = {
@@ -654,21 +651,10 @@ export async function deployWithSdk(local: TestLocalCloud, names: SdkStackNames)
     parameterNames: PARAMS,
   };
 
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
-      AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createRecommendationsTable(ddb, TABLE);
   await waitFor('table', async () => {
     try {
-      await ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [TABLE]: RECOMMENDATIONS.map((Item) => ({ PutRequest: { Item: { ...Item } } })) },
-        }),
-      );
+      await writeRecommendations(ddb, TABLE);
       return true;
     } catch {
       return undefined;

@@ -8,12 +8,8 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  RECOMMENDATIONS,
-  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
-  RECOMMENDATIONS_KEY_SCHEMA,
-} from '../../resources/recommendations.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createRecommendationsTable, writeRecommendations } from '../_support/recommendations-table.ts';
 
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
   createTableMs: number;
@@ -53,19 +49,8 @@ export async function startBackend(): Promise<Backend> {
     region: 'us-west-2',
     credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
   });
-  await admin.send(
-    new CreateTableCommand({
-      TableName: BENCH_TABLE,
-      KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
-      AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await admin.send(
-    new BatchWriteItemCommand({
-      RequestItems: { [BENCH_TABLE]: RECOMMENDATIONS.map((Item) => ({ PutRequest: { Item: { ...Item } } })) },
-    }),
-  );
+  await createRecommendationsTable(admin, BENCH_TABLE);
+  await writeRecommendations(admin, BENCH_TABLE);
   admin.destroy();
 
   const values: Record<string, string> = {

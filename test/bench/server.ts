@@ -10,15 +10,11 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  RECOMMENDATIONS,
-  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
-  RECOMMENDATIONS_KEY_SCHEMA,
-} from '../../resources/recommendations.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
 import { parametersFrom, startAwsStub } from '../_support/aws-stub.ts';
 import { startImdsStub } from '../_support/imds-stub.ts';
+import { createRecommendationsTable, writeRecommendations } from '../_support/recommendations-table.ts';
 import { IDENTITY, TEST_CREDENTIALS } from '../_support/server-harness.ts';
 
 const require = createRequire(import.meta.url);
@@ -43,19 +39,8 @@ const admin = new DynamoDBClient({
   region: 'us-west-2',
   credentials: TEST_CREDENTIALS,
 });
-await admin.send(
-  new CreateTableCommand({
-    TableName: TABLE,
-    KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
-    AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
-    BillingMode: 'PAY_PER_REQUEST',
-  }),
-);
-await admin.send(
-  new BatchWriteItemCommand({
-    RequestItems: { [TABLE]: RECOMMENDATIONS.map((Item) => ({ PutRequest: { Item: { ...Item } } })) },
-  }),
-);
+await createRecommendationsTable(admin, TABLE);
+await writeRecommendations(admin, TABLE);
 const ssm = await startAwsStub();
 ssm.on(
   'GetParameters',

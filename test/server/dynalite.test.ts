@@ -1,18 +1,15 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RECOMMENDATIONS,
-  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
-  RECOMMENDATIONS_KEY_SCHEMA,
-} from '../../resources/recommendations.ts';
+import { RECOMMENDATIONS } from '../../resources/recommendations.ts';
 import { createAwsClients } from '../../src/server/aws.ts';
 import { DEFAULT_PARAMETER_NAMES } from '../../src/server/env.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { type AwsStub, parametersFrom, startAwsStub } from '../_support/aws-stub.ts';
 import { type ImdsStub, startImdsStub } from '../_support/imds-stub.ts';
+import { createRecommendationsTable, writeRecommendations } from '../_support/recommendations-table.ts';
 import { IDENTITY, TEST_CREDENTIALS } from '../_support/server-harness.ts';
 
 // dynalite ships no type declarations; this is the one call we use.
@@ -33,19 +30,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
   const admin = new DynamoDBClient({ endpoint, region: 'us-west-2', credentials: TEST_CREDENTIALS });
-  await admin.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
-      AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await admin.send(
-    new BatchWriteItemCommand({
-      RequestItems: { [TABLE]: RECOMMENDATIONS.map((item) => ({ PutRequest: { Item: { ...item } } })) },
-    }),
-  );
+  await createRecommendationsTable(admin, TABLE);
+  await writeRecommendations(admin, TABLE);
   admin.destroy();
 
   ssm = await startAwsStub();
