@@ -9,7 +9,7 @@ import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateLaunchTemplateCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
@@ -29,16 +29,12 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec2TrustPolicy, instancePolicy } from '../../../resources/policies.ts';
-import {
-  RECOMMENDATIONS,
-  RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS,
-  RECOMMENDATIONS_KEY_SCHEMA,
-} from '../../../resources/recommendations.ts';
 import { workloadServerEnv } from '../../../src/local/dataplane/workload-env.ts';
 import { DEFAULT_PARAMETER_NAMES, SERVER_ENV } from '../../../src/server/env.ts';
 import { renderUserData } from '../../../src/userdata/index.ts';
 import { request, waitFor } from '../../_support/dataplane-harness.ts';
 import { localClient, startTestLocalCloud, type TestLocalCloud } from '../../_support/local-cloud.ts';
+import { createRecommendationsTable, writeRecommendations } from '../../_support/recommendations-table.ts';
 
 /** The seed's launch template user data: it installs and starts its own Python server. */
 const SEED_USER_DATA = [
@@ -96,29 +92,14 @@ describe('an instance with foreign user data', { timeout: 120_000 }, () => {
     const elb = localClient(ElasticLoadBalancingV2Client, local);
     const asg = localClient(AutoScalingClient, local);
 
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [...RECOMMENDATIONS_KEY_SCHEMA],
-        AttributeDefinitions: [...RECOMMENDATIONS_ATTRIBUTE_DEFINITIONS],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createRecommendationsTable(ddb, TABLE);
     await waitFor(
       'the table',
       () =>
-        ddb
-          .send(
-            new BatchWriteItemCommand({
-              RequestItems: {
-                [TABLE]: RECOMMENDATIONS.map((Item) => ({ PutRequest: { Item: { ...Item } } })),
-              },
-            }),
-          )
-          .then(
-            () => true,
-            () => undefined,
-          ),
+        writeRecommendations(ddb, TABLE).then(
+          () => true,
+          () => undefined,
+        ),
       20_000,
     );
     await put(DEFAULT_PARAMETER_NAMES.table, TABLE);
