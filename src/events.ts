@@ -48,6 +48,14 @@ export interface ProbeSample {
   readonly instances: readonly string[];
   readonly zones: readonly string[];
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /**
+   * Instance id → the outcomes of the answers it served (only the outcomes it had), e.g.
+   * `{"i-a": {"real": 3}, "i-c": {"static": 2}}`: which instance answered what, so a check can ask
+   * that every static answer came from one selected instance. Answers without an instance id (a 502
+   * from the load balancer, a transport error) are in `counts` only. Absent in journals written before
+   * it existed.
+   */
+  readonly byInstance?: Readonly<Record<string, Readonly<Partial<Record<ProbeOutcome, number>>>>>;
 }
 
 /** An instance of the deployment's group as Auto Scaling and the target group see it. */

@@ -2,7 +2,8 @@
  * Whether a probe's reading satisfies an experiment's check, in words a CI log can show. Pure: the
  * drill's actors take the readings (src/probes) and the machine decides from these verdicts.
  */
-import type { ProbeSample, TargetHealthView } from '../events.ts';
+import type { ProbeOutcome, ProbeSample, TargetHealthView } from '../events.ts';
+import { addServed, sortedKeys } from '../probes/batch.ts';
 import type { Range, RequestsCheck, StopCondition, TargetsCheck } from './experiment.ts';
 
 const EPSILON = 1e-9;
@@ -119,6 +120,7 @@ export function merged(probe: string, samples: readonly ProbeSample[]): ProbeSam
   const statuses: Record<string, number> = {};
   const instances = new Set<string>();
   const zones = new Set<string>();
+  const byInstance: Record<string, Partial<Record<ProbeOutcome, number>>> = {};
   let p50 = 0;
   let p99 = 0;
   let max = 0;
@@ -127,6 +129,10 @@ export function merged(probe: string, samples: readonly ProbeSample[]): ProbeSam
     for (const [k, v] of Object.entries(s.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
     for (const i of s.instances) instances.add(i);
     for (const z of s.zones) zones.add(z);
+    for (const [id, served] of Object.entries(s.byInstance ?? {})) {
+      for (const [k, v] of Object.entries(served) as [ProbeOutcome, number][])
+        addServed(byInstance, id, k, v);
+    }
     // The worst batch's percentiles: a window is only as good as its worst moment.
     p50 = Math.max(p50, s.latencyMs.p50);
     p99 = Math.max(p99, s.latencyMs.p99);
@@ -141,5 +147,6 @@ export function merged(probe: string, samples: readonly ProbeSample[]): ProbeSam
     instances: [...instances].sort(),
     zones: [...zones].sort(),
     latencyMs: { p50, p99, max },
+    byInstance: sortedKeys(byInstance),
   };
 }

@@ -53,6 +53,22 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
+/** Adds `n` answers of `outcome` to what instance `id` served (a sample's `byInstance`). */
+export function addServed(
+  byInstance: Record<string, Partial<Record<ProbeOutcome, number>>>,
+  id: string,
+  outcome: ProbeOutcome,
+  n: number,
+): void {
+  const served = byInstance[id] ?? {};
+  served[outcome] = (served[outcome] ?? 0) + n;
+  byInstance[id] = served;
+}
+
+/** The same record with its keys in order, so a journal line does not depend on which instance answered first. */
+export const sortedKeys = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
 /** Sums classified, timed answers into a sample. Pure. */
 export function summarize(
   probe: string,
@@ -64,10 +80,15 @@ export function summarize(
   const statuses: Record<string, number> = {};
   const instances = new Set<string>();
   const zones = new Set<string>();
+  const byInstance: Record<string, Partial<Record<ProbeOutcome, number>>> = {};
   for (const { get } of answers) {
-    counts[outcomeOf(get)] += 1;
+    const outcome = outcomeOf(get);
+    counts[outcome] += 1;
     statuses[String(get.status)] = (statuses[String(get.status)] ?? 0) + 1;
-    if (get.instanceId !== undefined) instances.add(get.instanceId);
+    if (get.instanceId !== undefined) {
+      instances.add(get.instanceId);
+      addServed(byInstance, get.instanceId, outcome, 1);
+    }
     if (get.zone !== undefined) zones.add(get.zone);
   }
   const latencies = answers.map((a) => a.latencyMs).sort((a, b) => a - b);
@@ -84,6 +105,7 @@ export function summarize(
       p99: round(percentile(latencies, 99)),
       max: round(latencies.at(-1) ?? 0),
     },
+    byInstance: sortedKeys(byInstance),
   };
 }
 

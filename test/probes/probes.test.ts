@@ -45,6 +45,19 @@ describe('probe batches', () => {
     expect(totals([sample]).requests).toBe(5);
   });
 
+  it("count each instance's outcomes, in instance order, leaving answers without an instance out", () => {
+    const sample = summarize('p', 1, 2, [
+      { get: view(200, 'real', 'i-b'), latencyMs: 1 },
+      { get: view(200, 'static', 'i-a'), latencyMs: 1 },
+      { get: view(200, 'real', 'i-a'), latencyMs: 1 },
+      { get: view(200, 'static', 'i-a'), latencyMs: 1 },
+      { get: view(502, 'error'), latencyMs: 1 },
+    ]);
+    expect(sample.byInstance).toEqual({ 'i-a': { real: 1, static: 2 }, 'i-b': { real: 1 } });
+    expect(Object.keys(sample.byInstance ?? {})).toEqual(['i-a', 'i-b']);
+    expect(sample.counts['5xx']).toBe(1);
+  });
+
   it('send the GETs one after another and time each with the monotonic clock', async () => {
     let t = 0;
     const batch = await probeBatch({

@@ -60,6 +60,19 @@ describe('the run journal', () => {
     expect(validate(badAction)).toBe(false);
   });
 
+  it('a sample may say which instance answered what (byInstance), by outcome only, and older samples without it stay valid', () => {
+    const journal = JSON.parse(JSON.stringify(record(temp(), syntheticRun({ withActions: true }))));
+    const sampleOf = (j: { entries: { event: { type: string; sample?: Record<string, unknown> } }[] }) =>
+      j.entries.find((e) => e.event.type === 'probe-sample')?.event.sample as Record<string, unknown>;
+    expect(validate(journal)).toBe(true);
+    const withCounts = structuredClone(journal);
+    sampleOf(withCounts).byInstance = { 'i-a': { real: 2 }, 'i-c': { static: 1 } };
+    expect(validate(withCounts)).toBe(true);
+    const unknownOutcome = structuredClone(journal);
+    sampleOf(unknownOutcome).byInstance = { 'i-a': { teapot: 1 } };
+    expect(validate(unknownOutcome)).toBe(false);
+  });
+
   it('a resumed run appends a second part to the journal of its first, numbering on', () => {
     const state = temp();
     const events = syntheticRun();
