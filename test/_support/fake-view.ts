@@ -85,6 +85,34 @@ export class FakeView implements DataPlaneView {
     return spec;
   }
 
+  /**
+   * Puts `ids` behind one active load balancer on `port`: its listener (port 80) forwards to one target
+   * group with the seed's health check, holding every instance on port 80. Replaces both lists; the
+   * caller reconciles.
+   */
+  balance(
+    ids: readonly string[],
+    port: number,
+    arns: { lb: string; tg: string } = { lb: 'lb', tg: 'tg' },
+  ): void {
+    this.targetGroupList = [
+      {
+        arn: arns.tg,
+        port: 80,
+        healthCheck: SHALLOW_CHECK,
+        targets: ids.map((id) => ({ id, port: 80, drainingUntil: undefined })),
+      },
+    ];
+    this.loadBalancerList = [
+      {
+        arn: arns.lb,
+        port,
+        state: 'active',
+        listeners: [{ arn: 'listener', port: 80, targetGroupArn: arns.tg }],
+      },
+    ];
+  }
+
   updateInstance(instanceId: string, change: Partial<InstanceSpec>): void {
     this.instanceList = this.instanceList.map((i) => (i.instanceId === instanceId ? { ...i, ...change } : i));
   }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalCloudConfig } from '../../../src/local/contracts.ts';
 import { createDataPlane } from '../../../src/local/dataplane/data-plane.ts';
-import { FakeView, SHALLOW_CHECK } from '../../_support/fake-view.ts';
+import { FakeView } from '../../_support/fake-view.ts';
 import { serveProbe } from './probe.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'resilient-fuzz-lb-'));
@@ -33,17 +33,7 @@ ids.forEach((id, n) => {
   view.addInstance(id, { availabilityZone: config.zones[n] ?? 'us-west-2a' });
 });
 const port = await plane.reserveLoadBalancerPort('lb');
-view.targetGroupList = [
-  {
-    arn: 'tg',
-    port: 80,
-    healthCheck: SHALLOW_CHECK,
-    targets: ids.map((id) => ({ id, port: 80, drainingUntil: undefined })),
-  },
-];
-view.loadBalancerList = [
-  { arn: 'lb', port, state: 'active', listeners: [{ arn: 'listener', port: 80, targetGroupArn: 'tg' }] },
-];
+view.balance(ids, port);
 plane.reconcile();
 const deadline = Date.now() + 30_000;
 while (!ids.every((id) => plane.targetHealth('tg', id, 80)?.state === 'healthy')) {

@@ -16,17 +16,7 @@ const runtimeOf = (plane: DataPlane, id: string): InstanceRuntime | undefined =>
 async function deploy(h: Harness, ids = IDS): Promise<number> {
   for (const id of ids) h.view.addInstance(id);
   const port = await h.plane.reserveLoadBalancerPort(LB);
-  h.view.targetGroupList = [
-    {
-      arn: TG,
-      port: 80,
-      healthCheck: SHALLOW_CHECK,
-      targets: ids.map((id) => ({ id, port: 80, drainingUntil: undefined })),
-    },
-  ];
-  h.view.loadBalancerList = [
-    { arn: LB, port, state: 'active', listeners: [{ arn: 'l', port: 80, targetGroupArn: TG }] },
-  ];
+  h.view.balance(ids, port, { lb: LB, tg: TG });
   h.plane.reconcile();
   await waitFor('all healthy', () =>
     ids.every((id) => health(h, id)?.state === 'healthy') ? true : undefined,

@@ -106,6 +106,7 @@ async function measure(root: string): Promise<TreeFigures> {
   try {
     for (const id of ids) h.view.addInstance(id);
     const port = await h.plane.reserveLoadBalancerPort('lb');
+    // Not `h.view.balance(…)`: `h.view` is the measured tree's FakeView, which may predate it.
     h.view.targetGroupList = [
       {
         arn: 'tg',

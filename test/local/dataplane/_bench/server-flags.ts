@@ -18,7 +18,7 @@ import type { InstanceRuntime } from '../../../../src/local/dataplane/instance-r
 import { DEFAULT_OPTIONS } from '../../../../src/local/dataplane/options.ts';
 import { serverEnvBlock } from '../../../../src/userdata/server-env.ts';
 import { waitFor } from '../../../_support/dataplane-harness.ts';
-import { FakeView, SHALLOW_CHECK } from '../../../_support/fake-view.ts';
+import { FakeView } from '../../../_support/fake-view.ts';
 import { BENCH_PARAMETERS } from '../../../bench/backend.ts';
 import { startBackendProcess } from '../../../bench/processes.ts';
 import type { LoadJob, PacedResult, RateResult } from './load-worker.ts';
@@ -99,17 +99,7 @@ async function measure(endpoint: string, name: string, nodeArgs: readonly string
     ].join('\n');
     for (const id of ids) view.addInstance(id, { userData });
     const port = await plane.reserveLoadBalancerPort('lb');
-    view.targetGroupList = [
-      {
-        arn: 'tg',
-        port: 80,
-        healthCheck: SHALLOW_CHECK,
-        targets: ids.map((id) => ({ id, port: 80, drainingUntil: undefined })),
-      },
-    ];
-    view.loadBalancerList = [
-      { arn: 'lb', port, state: 'active', listeners: [{ arn: 'l', port: 80, targetGroupArn: 'tg' }] },
-    ];
+    view.balance(ids, port);
     plane.reconcile();
     await waitFor(
       'healthy',
