@@ -7,24 +7,23 @@
  */
 import { DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstanceStatusCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAutoScaling } from '../../src/aws/autoscaling.ts';
 import { createClients } from '../../src/aws/clients.ts';
 import { createEc2 } from '../../src/aws/ec2.ts';
 import { createElbv2 } from '../../src/aws/elbv2.ts';
 import { readAdminCredentials } from '../../src/local/daemon/credentials.ts';
 import { daemonPaths } from '../../src/local/daemon/files.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { until } from '../_support/poll.ts';
 
 /** At this scale the seed's health check runs every 0.5 s with a 0.25 s timeout, and ALB's 60 s idle timeout is 3 s. */
 const TIME_SCALE = 0.05;
 const GROUP = 'fault-group';
 
-const config = tempDir();
-const state = tempDir('resilient-cli-fault-');
-let cloud: E2eCloud;
+const e2e = useE2eCloud('resilient-cli-fault-', TIME_SCALE);
+const { config, state } = e2e;
 let dnsName: string;
 let targetGroupArn: string;
 let instanceId: string;
@@ -54,14 +53,13 @@ async function get(path: string, deadlineMs = 10_000): Promise<number> {
 }
 
 async function healthOf(id: string): Promise<string | undefined> {
-  const elbv2 = createElbv2(cloud.clients.elbv2);
+  const elbv2 = createElbv2(e2e.cloud.clients.elbv2);
   const targets = await elbv2.targetHealth(targetGroupArn);
   return targets?.find((t) => t.Target?.Id === id)?.TargetHealth?.State;
 }
 
 beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, TIME_SCALE);
-  const { clients } = cloud;
+  const { clients } = e2e.cloud;
   const ec2 = createEc2(clients.ec2);
   const elbv2 = createElbv2(clients.elbv2);
   const autoscaling = createAutoScaling(clients.autoscaling);
@@ -106,13 +104,6 @@ beforeAll(async () => {
     20_000,
   );
 }, 60_000);
-
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
 
 describe('local fault against a running local cloud', () => {
   it('hang makes requests to the instance end in 504 and its target unhealthy; heal restores both', async () => {
@@ -179,8 +170,8 @@ describe('local fault against a running local cloud', () => {
     const admin = readAdminCredentials(daemonPaths(state.path));
     if (admin === undefined) throw new Error('the local cloud wrote no admin credentials');
     const oneShot = createClients({
-      region: cloud.region,
-      endpoint: cloud.endpoint,
+      region: e2e.cloud.region,
+      endpoint: e2e.cloud.endpoint,
       credentials: admin,
       maxAttempts: 1,
     });
@@ -212,7 +203,7 @@ describe('local fault against a running local cloud', () => {
     const impaired = await until(
       'DescribeInstanceStatus to report the crashed instance impaired',
       async () => {
-        const out = await cloud.clients.ec2.send(
+        const out = await e2e.cloud.clients.ec2.send(
           new DescribeInstanceStatusCommand({ InstanceIds: [instanceId], IncludeAllInstances: true }),
         );
         const status = out.InstanceStatuses?.[0];
@@ -224,7 +215,7 @@ describe('local fault against a running local cloud', () => {
     const activity = await until(
       'Auto Scaling to take the crashed instance out of service',
       async () => {
-        const out = await cloud.clients.autoscaling.send(
+        const out = await e2e.cloud.clients.autoscaling.send(
           new DescribeScalingActivitiesCommand({ AutoScalingGroupName: GROUP }),
         );
         return out.Activities?.find((a) => a.Description === `Terminating EC2 instance: ${instanceId}`);
@@ -235,7 +226,7 @@ describe('local fault against a running local cloud', () => {
     await until(
       'a replacement to serve behind the load balancer',
       async () => {
-        const group = await createAutoScaling(cloud.clients.autoscaling).describeGroup(GROUP);
+        const group = await createAutoScaling(e2e.cloud.clients.autoscaling).describeGroup(GROUP);
         const id = group?.Instances?.find(
           (i) => i.LifecycleState === 'InService' && i.InstanceId !== instanceId,
         )?.InstanceId;
