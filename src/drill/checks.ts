@@ -4,7 +4,7 @@
  */
 import type { ProbeOutcome, ProbeSample, TargetHealthView } from '../events.ts';
 import { addServed, sortedKeys } from '../probes/batch.ts';
-import type { Range, RequestsCheck, StopCondition, TargetsCheck } from './experiment.ts';
+import type { InstanceOutcome, Range, RequestsCheck, StopCondition, TargetsCheck } from './experiment.ts';
 
 const EPSILON = 1e-9;
 
@@ -27,13 +27,27 @@ export const describeRange = (r: Range): string =>
 const share = (n: number, of: number) => (of === 0 ? 0 : n / of);
 const pct = (v: number) => `${Math.round(v * 1000) / 10} %`;
 
-/** The reasons a requests check does not hold for one sample (empty: it holds). */
+/**
+ * The reasons a requests check does not hold for one sample (empty: it holds). `selected`: selector
+ * name → instance id, for `onlyFrom`.
+ */
 export function requestsReasons(
   check: Pick<
     RequestsCheck,
-    'real' | 'static' | '5xx' | 'other' | 'transport' | 'status' | 'instances' | 'zones' | 'p50Ms' | 'p99Ms'
+    | 'real'
+    | 'static'
+    | '5xx'
+    | 'other'
+    | 'transport'
+    | 'status'
+    | 'instances'
+    | 'zones'
+    | 'p50Ms'
+    | 'p99Ms'
+    | 'onlyFrom'
   >,
   sample: ProbeSample,
+  selected: Readonly<Record<string, string>> = {},
 ): string[] {
   const reasons: string[] = [];
   const requests = Object.values(sample.counts).reduce((a, b) => a + b, 0);
@@ -60,7 +74,31 @@ export function requestsReasons(
     reasons.push(`p50: expected ${describeRange(check.p50Ms)} ms, saw ${sample.latencyMs.p50} ms`);
   if (check.p99Ms !== undefined && !rangeHolds(check.p99Ms, sample.latencyMs.p99))
     reasons.push(`p99: expected ${describeRange(check.p99Ms)} ms, saw ${sample.latencyMs.p99} ms`);
+  for (const [outcome, select] of Object.entries(check.onlyFrom ?? {}) as [InstanceOutcome, string][]) {
+    const reason = onlyFromReason(outcome, select, selected[select], sample);
+    if (reason !== undefined) reasons.push(reason);
+  }
   return reasons;
+}
+
+/** Why not every `outcome` answer came from the selected instance `id` (undefined: they all did). */
+function onlyFromReason(
+  outcome: InstanceOutcome,
+  select: string,
+  id: string | undefined,
+  sample: ProbeSample,
+): string | undefined {
+  const total = sample.counts[outcome];
+  if (total === 0) return undefined;
+  const what = `${select} (${id ?? 'not chosen yet'})`;
+  if (sample.byInstance === undefined)
+    return `${outcome} answers: expected only from ${what}, but the sample does not say which instance served them`;
+  const others = Object.entries(sample.byInstance).flatMap(([i, served]) =>
+    i === id || (served[outcome] ?? 0) === 0 ? [] : [`${i} (${served[outcome]})`],
+  );
+  const elsewhere = total - (id === undefined ? 0 : (sample.byInstance[id]?.[outcome] ?? 0));
+  if (elsewhere === 0) return undefined;
+  return `${outcome} answers came from an instance other than ${what}: ${elsewhere} of ${total}${others.length === 0 ? '' : `, from ${others.join(', ')}`}`;
 }
 
 /** The reasons a targets check does not hold (`selected`: selector name → instance id). */

@@ -26,7 +26,15 @@ export interface RequestsCheck {
   readonly zones?: Range;
   readonly p50Ms?: Range;
   readonly p99Ms?: Range;
+  /**
+   * Outcome → selector: every answer of that outcome came from the instance the selector chose, e.g.
+   * `{ static: 'bad' }` (none at all holds too). Only real and static answers name their instance.
+   */
+  readonly onlyFrom?: Readonly<Partial<Record<InstanceOutcome, string>>>;
 }
+
+/** The outcomes whose answers say which instance served them (the item's Metadata). */
+export type InstanceOutcome = 'real' | 'static';
 
 export interface TargetsCheck {
   readonly probe: 'targets';

@@ -194,6 +194,13 @@ export function semanticProblem(
         pointer: pointerOf([...at, 'instance', 'select']),
         message: `selector '${c.instance.select}' matches nothing: ${known}`,
       });
+    if (c.probe === 'requests')
+      for (const [outcome, select] of Object.entries(c.onlyFrom ?? {}))
+        if (!selectors.includes(select))
+          problems.push({
+            pointer: pointerOf([...at, 'onlyFrom', outcome]),
+            message: `selector '${select}' matches nothing: ${known}`,
+          });
   };
   const action = (a: Action, at: (string | number)[]) => {
     if ('instance' in a && !selectors.includes(a.instance))

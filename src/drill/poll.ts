@@ -40,7 +40,9 @@ export const reasonsOf = (
   targets: readonly TargetHealthView[],
   facts: DrillFacts,
 ): string[] =>
-  c.probe === 'requests' ? requestsReasons(c, sample) : targetsReasons(c, targets, facts.selected ?? {});
+  c.probe === 'requests'
+    ? requestsReasons(c, sample, facts.selected ?? {})
+    : targetsReasons(c, targets, facts.selected ?? {});
 
 const needs = (c: Check) => (c.probe === 'requests' ? (c.batches ?? 1) : 1);
 

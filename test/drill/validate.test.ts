@@ -125,6 +125,24 @@ describe('experiment files', () => {
       },
     ],
     [
+      'a requests check whose onlyFrom selector matches nothing',
+      `${HEAD}${instances}method:\n  - title: a\n    expect:\n      - probe: requests\n        name: n\n        onlyFrom:\n          static: ghost\n`,
+      {
+        pointer: '/method/0/expect/0/onlyFrom/static',
+        line: 11,
+        expected: /selector 'ghost' matches nothing: defined: v/,
+      },
+    ],
+    [
+      'an onlyFrom for an outcome that names no instance',
+      `${HEAD}${instances}method:\n  - title: a\n    expect:\n      - { probe: requests, name: n, onlyFrom: { 5xx: v } }\n`,
+      {
+        pointer: '/method/0/expect/0/onlyFrom/5xx',
+        line: 8,
+        expected: /unknown key '5xx': expected one of real, static/,
+      },
+    ],
+    [
       'a local-only action on aws',
       `${HEAD}${instances}method:\n  - title: a\n    actions:\n      - { action: fault, instance: v, fault: hang }\n`,
       { pointer: '/method/0/actions/0/action', line: 8, expected: /'fault' runs on the local cloud only/ },
