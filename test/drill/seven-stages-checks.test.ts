@@ -57,6 +57,16 @@ describe('the seven stages as checks', () => {
     );
   });
 
+  it('stage 4 fails when a static answer comes from an instance other than the one with the SSM-only profile', () => {
+    const gets = [get('real', 'i-a'), get('static', 'i-c'), get('static', 'i-b')];
+    expect(reasons(4, gets, healthy).join(' ')).toMatch(
+      /static answers came from an instance other than bad \(i-c\): 1 of 2, from i-b \(1\)/,
+    );
+    // The same answers hold once the static ones all come from the instance selected as bad.
+    expect(reasons(4, gets, healthy, 'i-b').join(' ')).toMatch(/other than bad \(i-b\): 1 of 2, from i-c/);
+    expect(reasons(4, [get('real', 'i-a'), get('static', 'i-c'), get('static', 'i-c')], healthy)).toEqual([]);
+  });
+
   it('stage 5 wants the bad target unhealthy with ResponseCodeMismatch [503]', () => {
     const targets = [
       target('i-a', 'healthy'),
