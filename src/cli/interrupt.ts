@@ -10,6 +10,11 @@ import { reportError } from './report-error.ts';
 export interface Interrupt {
   /** Aborted on the first Ctrl+C, with an INTERRUPTED ResilientError as its reason. */
   readonly signal: AbortSignal;
+  /**
+   * A Ctrl+C that arrived as a keypress (at a prompt, where the terminal is raw and no SIGINT is
+   * sent): counted exactly like a SIGINT, first or second.
+   */
+  request(): void;
   dispose(): void;
 }
 
@@ -54,6 +59,7 @@ export function installInterrupt(io: Io, options: InterruptOptions): Interrupt {
   source.on('SIGTERM', onSignal);
   return {
     signal: controller.signal,
+    request: onSignal,
     dispose: () => {
       source.off('SIGINT', onSignal);
       source.off('SIGTERM', onSignal);
@@ -65,14 +71,17 @@ export function installInterrupt(io: Io, options: InterruptOptions): Interrupt {
  * enquirer 2.4.1 on Node >= 24.2 throws ERR_USE_AFTER_CLOSE from its keypress cleanup when Ctrl+C
  * cancels a prompt (enquirer#483, fix #485 unmerged), and the prompt's promise then never settles
  * (docs/architecture.md#prompts-and-terminals, verified). Nothing is in flight while we wait for an answer and the checkpoint is on
- * disk, so leaving with 130 is safe. Any other uncaught error is reported as a bug (exit 1).
+ * disk, so leaving with 130 is safe — except at the demo menu, inside an experiment's method, where
+ * `takeOver` hands the cancel to the run's interrupt so the rollbacks run first
+ * (docs/architecture.md#interrupts). Any other uncaught error is reported as a bug (exit 1).
  */
 export function guardPromptCtrlC(
   io: Io,
   exit: (code: number) => void = (code) => process.exit(code),
   cancelled?: () => ResilientError,
+  takeOver?: () => boolean,
 ): () => void {
-  const handler = promptCrashHandler(io, exit, cancelled);
+  const handler = promptCrashHandler(io, exit, cancelled, takeOver);
   process.on('uncaughtException', handler);
   return () => process.off('uncaughtException', handler);
 }
@@ -80,14 +89,18 @@ export function guardPromptCtrlC(
 /**
  * The `uncaughtException` listener `guardPromptCtrlC` installs. `cancelled` says what the cancel means
  * (a run's next steps: the same lines as any interrupted run); without it, just "Cancelled.".
+ * `takeOver` returning true means the cancel was the run's to handle (Ctrl+C at the demo menu becomes
+ * the run's interrupt: it rolls back, checkpoints and stops), so nothing exits here.
  */
 export function promptCrashHandler(
   io: Io,
   exit: (code: number) => void,
   cancelled?: () => ResilientError,
+  takeOver?: () => boolean,
 ): (error: unknown) => void {
   return (error) => {
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_USE_AFTER_CLOSE') {
+      if (takeOver?.() === true) return;
       io.warn('');
       if (cancelled === undefined) {
         io.warn(io.style.yellow('Cancelled.'));

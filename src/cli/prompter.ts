@@ -21,6 +21,17 @@ interface Question {
   readonly message: string;
   /** The flag that answers this question without a terminal, e.g. `--yes`. */
   readonly flag: string;
+  /**
+   * Aborted (a Ctrl+C that interrupts the run): the prompt is closed and the question rejects with
+   * the signal's reason at once, whether or not enquirer's own promise ever settles.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The part of an enquirer prompt the prompter closes when its question's signal aborts. */
+interface OpenPrompt {
+  readonly state: { readonly closed?: boolean };
+  cancel(): Promise<void>;
 }
 
 export interface Prompter {
@@ -112,14 +123,43 @@ export function createPrompter(options: PrompterOptions): Prompter {
         await numberedSelectClass(),
       );
     }
+    const signal = q.signal;
+    if (signal?.aborted === true) throw signal.reason;
+    // enquirer announces the prompt it builds (its 'prompt' event): the one to close on abort.
+    let open: OpenPrompt | undefined;
+    const onPrompt = (prompt: OpenPrompt): void => {
+      open = prompt;
+    };
+    e.on('prompt', onPrompt);
+    const answered = e.prompt({ name: q.name, message: q.message, ...question } as Parameters<
+      EnquirerType['prompt']
+    >[0]) as Promise<Record<string, unknown>>;
+    let release = (): void => {};
+    // The race: enquirer's promise against the signal. On Node >= 24.2 a Ctrl+C at the prompt leaves
+    // enquirer's promise pending for ever (see guardPromptCtrlC), so the signal must be able to win.
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal === undefined) return;
+      const onAbort = (): void => {
+        // Closing the prompt gives the terminal back (raw mode off, keypress listener and readline
+        // gone, stdin paused): a second Ctrl+C is a SIGINT again, and nothing keeps the process alive.
+        // A prompt enquirer closed itself (Ctrl+C on Node >= 24.2) is not closed twice.
+        if (open !== undefined && open.state.closed !== true) open.cancel().catch(() => {});
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      release = () => signal.removeEventListener('abort', onAbort);
+    });
+    // The loser of the race must not become an unhandled rejection.
+    answered.catch(() => {});
     try {
-      const answers = (await e.prompt({ name: q.name, message: q.message, ...question } as Parameters<
-        EnquirerType['prompt']
-      >[0])) as Record<string, unknown>;
+      const answers = await Promise.race([answered, aborted]);
       return answers[q.name] as T;
     } catch (error: unknown) {
       if (error === '' || error === undefined) throw cancelled();
       throw error;
+    } finally {
+      release();
+      e.off('prompt', onPrompt);
     }
   }
 

@@ -44,16 +44,18 @@ export async function runSession(
   go: (host: CliHost, signal: AbortSignal) => Promise<RunResult>,
   run?: SessionRun,
 ): Promise<RunResult> {
-  const host = createHost(io, prompter);
   const interrupt = installInterrupt(io, {
     firstMessage:
       'Stopping after the call in flight (an experiment runs its rollbacks first); the run is checkpointed.',
   });
   // Ctrl+C at a prompt is a keypress (the terminal is raw), not SIGINT: enquirer cancels the prompt,
-  // by rejecting (Node < 24.2) or by an uncaught ERR_USE_AFTER_CLOSE (Node >= 24.2). Both say what
-  // any interrupted run says: its name, and resume or destroy.
+  // by rejecting (Node < 24.2) or by an uncaught ERR_USE_AFTER_CLOSE (Node >= 24.2). At the demo menu
+  // (inside an experiment's method) the host turns it into the interrupt, as a first SIGINT: the drill
+  // rolls back, then the run stops. At any other prompt nothing is in flight: it ends the run now with
+  // what any interrupted run says: its name, and resume or destroy.
+  const host = createHost(io, prompter, interrupt);
   const cancelled = run === undefined ? undefined : () => interruptedRunError(run.name, run.checkpoint);
-  const releaseGuard = guardPromptCtrlC(io, undefined, cancelled);
+  const releaseGuard = guardPromptCtrlC(io, undefined, cancelled, () => host.ctrlCAtPrompt());
   try {
     let result: RunResult;
     try {

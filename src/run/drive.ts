@@ -227,7 +227,9 @@ export function drive(options: DriveOptions): Promise<DriveResult> {
           if (!finished) actor.send(prompt.toEvent(a));
         },
         (error: unknown) => {
-          if (finished) return;
+          // A question the interrupt cut short (the CLI closes its prompt on the abort, and Ctrl+C at
+          // the demo menu is the interrupt itself): the abort's path stops the run, after the rollbacks.
+          if (finished || interruptRequested) return;
           save();
           finished = true;
           actor.stop();

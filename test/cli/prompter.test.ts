@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import Enquirer from 'enquirer';
 import { describe, expect, it } from 'vitest';
 import { createHost } from '../../src/cli/host.ts';
+import { installInterrupt, promptCrashHandler } from '../../src/cli/interrupt.ts';
 import { createPrompter } from '../../src/cli/prompter.ts';
 import { ResilientError } from '../../src/errors.ts';
 import { captureIo } from '../_support/cli.ts';
@@ -12,6 +14,7 @@ interface DrivenPrompt {
   keypress(input: string | null, key?: { name: string }): Promise<void>;
   submit(): Promise<void>;
   cancel(): Promise<void>;
+  readonly state: { readonly closed?: boolean };
 }
 
 /** An enquirer that renders nothing and answers each prompt (by name) with the given keystrokes. */
@@ -116,5 +119,120 @@ describe('prompter', () => {
     expect((error as ResilientError).code).toBe('USAGE');
     expect((error as ResilientError).message).toContain('pass --yes');
     expect((error as ResilientError).hint).toContain('resilient start --help');
+  });
+});
+
+/** The run's Ctrl+C on a fake signal source, with the exits it asked for counted. */
+function runInterrupt() {
+  const source = new EventEmitter();
+  const cap = captureIo({ interactive: true });
+  const exits: number[] = [];
+  const interrupt = installInterrupt(cap.io, {
+    firstMessage: 'Stopping after the call in flight.',
+    exitNow: () => exits.push(130),
+    source: source as unknown as NodeJS.Process,
+  });
+  return { source, cap, exits, interrupt };
+}
+
+const interrupted = (e: unknown): boolean => e instanceof ResilientError && e.code === 'INTERRUPTED';
+
+describe("Ctrl+C at the demo menu is the run's first Ctrl+C (the drill rolls back, then the run stops)", () => {
+  it('where enquirer rejects (Node < 24.2): the interrupt is requested once, the menu rejects with its reason', async () => {
+    const run = runInterrupt();
+    const enquirer = scripted({ menu: (p) => p.cancel() });
+    const host = createHost(
+      run.cap.io,
+      createPrompter({ interactive: true, yes: false, enquirer }),
+      run.interrupt,
+    );
+    const error = await host.ask(menu).catch((e: unknown) => e);
+    expect(run.interrupt.signal.aborted).toBe(true);
+    expect(error).toBe(run.interrupt.signal.reason);
+    expect(run.cap.stderr()).toContain('Press Ctrl+C again to quit now.');
+    expect(run.exits).toEqual([]);
+    // The next Ctrl+C (a SIGINT again, the prompt is gone) quits at once.
+    run.source.emit('SIGINT');
+    expect(run.exits).toEqual([130]);
+    run.interrupt.dispose();
+  });
+
+  it("where enquirer's promise never settles (ERR_USE_AFTER_CLOSE, Node >= 24.2): the crash handler hands it to the run, the menu rejects, the prompt is closed", async () => {
+    const run = runInterrupt();
+    let shown: DrivenPrompt | undefined;
+    const enquirer = scripted({
+      menu: async (p) => {
+        shown = p;
+      },
+    });
+    const host = createHost(
+      run.cap.io,
+      createPrompter({ interactive: true, yes: false, enquirer }),
+      run.interrupt,
+    );
+    const asked = host.ask(menu).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(shown).toBeDefined();
+    const codes: number[] = [];
+    const crash = Object.assign(new Error('readline was closed'), { code: 'ERR_USE_AFTER_CLOSE' });
+    promptCrashHandler(
+      run.cap.io,
+      (c) => codes.push(c),
+      undefined,
+      () => host.ctrlCAtPrompt(),
+    )(crash);
+    expect(codes).toEqual([]);
+    expect(interrupted(await asked)).toBe(true);
+    expect(run.interrupt.signal.aborted).toBe(true);
+    await new Promise((r) => setTimeout(r, 20)); // enquirer closes it after one render
+    expect(shown?.state.closed).toBe(true);
+    expect(run.exits).toEqual([]);
+    run.interrupt.dispose();
+  });
+
+  it('a SIGINT while the menu is shown closes the prompt and rejects with the interrupt, not as a second Ctrl+C', async () => {
+    const run = runInterrupt();
+    let shown: DrivenPrompt | undefined;
+    const enquirer = scripted({
+      menu: async (p) => {
+        shown = p;
+      },
+    });
+    const host = createHost(
+      run.cap.io,
+      createPrompter({ interactive: true, yes: false, enquirer }),
+      run.interrupt,
+    );
+    const asked = host.ask(menu).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    run.source.emit('SIGINT');
+    expect(await asked).toBe(run.interrupt.signal.reason);
+    await new Promise((r) => setTimeout(r, 20)); // enquirer closes it after one render
+    expect(shown?.state.closed).toBe(true);
+    expect(run.exits).toEqual([]);
+    run.interrupt.dispose();
+  });
+
+  it('outside the method (the destroy question) Ctrl+C is no interrupt: the crash handler exits 130 at once, a rejection stays INTERRUPTED', async () => {
+    const run = runInterrupt();
+    const enquirer = scripted({ destroy: (p) => p.cancel() });
+    const host = createHost(
+      run.cap.io,
+      createPrompter({ interactive: true, yes: false, enquirer }),
+      run.interrupt,
+    );
+    const error = await host.ask({ kind: 'confirm-destroy', defaultAnswer: true }).catch((e: unknown) => e);
+    expect(interrupted(error)).toBe(true);
+    expect(run.interrupt.signal.aborted).toBe(false);
+    const codes: number[] = [];
+    const crash = Object.assign(new Error('readline was closed'), { code: 'ERR_USE_AFTER_CLOSE' });
+    promptCrashHandler(
+      run.cap.io,
+      (c) => codes.push(c),
+      undefined,
+      () => host.ctrlCAtPrompt(),
+    )(crash);
+    expect(codes).toEqual([130]);
+    run.interrupt.dispose();
   });
 });
