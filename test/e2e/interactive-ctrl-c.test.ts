@@ -1,0 +1,80 @@
+/**
+ * Ctrl+C at the demo menu, in a real terminal (tmux), is the run's first Ctrl+C, as a SIGINT is: the
+ * drill's rollbacks run before the stop (docs/architecture.md#interrupts). In a terminal the keypress is
+ * no SIGINT: enquirer cancels its prompt, by rejecting (Node < 24.2) or with an uncaught
+ * ERR_USE_AFTER_CLOSE and a promise that never settles (Node >= 24.2), so both Node majors are run:
+ * this one and Node 22 (`RESILIENT_NODE22`, or ~/.cache/resilient-node22, as .ci/run puts it).
+ * After stage 2 the table parameter names a table that does not exist; the rollback restores it, the
+ * CLI says what any interrupted run says and exits 130, and `resume --yes` runs the method anew and
+ * leaves nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
+import { resourceNames } from '../../src/names.ts';
+import { BIN, baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
+import { leftovers } from '../_support/leftovers.ts';
+import { terminalEnv, useTmux } from '../_support/tmux.ts';
+
+const node22 =
+  process.env['RESILIENT_NODE22'] ??
+  path.join(homedir(), '.cache', 'resilient-node22', 'package', 'bin', 'node');
+const node22Version = existsSync(node22)
+  ? spawnSync(node22, ['--version'], { encoding: 'utf8' }).stdout.trim()
+  : '';
+const NODES: [string, string][] = [[process.version, process.execPath]];
+if (node22Version.startsWith('v22.')) NODES.push([node22Version, node22]);
+
+const e2e = useE2eCloud('resilient-e2e-menu-ctrlc-', 0.05);
+const { config, state } = e2e;
+const tmux = useTmux();
+
+const MENU = 'Which action would you like to take?';
+const NO_STACK = /ERR_USE_AFTER_CLOSE|^\s+at .*:\d+:\d+\)?$/m;
+
+const tableParameter = async (name: string): Promise<string | undefined> => {
+  const names = resourceNames(name);
+  const got = await e2e.cloud.clients.ssm.send(new GetParameterCommand({ Name: names.parameters.table }));
+  return got.Parameter?.Value;
+};
+
+describe.each(NODES)('Ctrl+C at the demo menu on Node %s', (version, node) => {
+  const name = `m${version.split('.')[0]?.replace('v', '')}`;
+
+  it('rolls the drill back (the broken table parameter is restored), exits 130 with the next steps; resume --yes passes and leaves nothing', async () => {
+    const session = tmux.open(
+      [node, BIN, 'start', '--name', name, '--time-scale', '0.05', '--state-dir', state.path],
+      terminalEnv(config.path),
+    );
+    await session.waitForCount('Ready to start deploying resources?', 1, 30_000);
+    session.send('Enter');
+    await session.waitForCount(MENU, 1, 120_000);
+    session.send('3');
+    session.send('Enter');
+    await session.waitForCount('Stage 2:', 1, 90_000);
+    await session.waitForCount(MENU, 2, 90_000);
+    // Stage 2 broke the table parameter: the state the rollback must undo.
+    expect(await tableParameter(name)).toBe('this-is-not-a-table');
+
+    session.send('C-c');
+    const end = await session.waitForCount('EXIT=', 1, 60_000);
+    expect(end).toContain('Stopping after the call in flight');
+    expect(end).toContain(`Interrupted. The run '${name}' is checkpointed in`);
+    expect(end).toContain(`resilient resume --name ${name}`);
+    expect(end).toContain(`resilient destroy --name ${name}`);
+    expect(end).toContain('EXIT=130');
+    expect(end).not.toMatch(NO_STACK);
+    expect(await tableParameter(name)).toBe(resourceNames(name).table);
+
+    const resumed = await spawnCli(['resume', '--yes', '--name', name, '--state-dir', state.path], {
+      env: baseEnv(config.path),
+      deadlineMs: 240_000,
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await leftovers(e2e.cloud.clients, name)).toEqual([]);
+  }, 420_000);
+});
