@@ -45,6 +45,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'validate`): it is checked before anything is created (exit 2), kept in the checkpoint (a',
       'resume runs the same content), and its rollbacks always run, Ctrl+C included.',
       '',
+      'The first Ctrl+C in the stages, at the menu too, runs the rollbacks (the seven stages: the',
+      'reset) before it exits 130; a second quits at once.',
       'The run is checkpointed in <state-dir>/<name>.json: after Ctrl+C, use `resilient resume`',
       'or `resilient destroy`. On --target local (the default) the local cloud is started if it',
       'is not running (on --port, default 4566); a running one is used at its own time scale',
