@@ -5,29 +5,22 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/drill/load.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-e2e-drills-');
-let cloud: E2eCloud;
+const e2e = useE2eCloud('resilient-e2e-drills-', 0.05);
+const { config, state } = e2e;
 const NAME = 'drills';
 
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-});
+// Runs before the fixture's teardown (after-hooks run in reverse): the cloud must still be up.
 afterAll(async () => {
-  killLeftovers();
   await spawnCli(['destroy', '--name', NAME, '--yes', '--state-dir', state.path], {
     env: baseEnv(config.path),
     deadlineMs: 120_000,
   }).catch(() => undefined);
-  await cloud?.stop();
-  config.remove();
-  state.remove();
 });
 
 const EXAMPLES = ['hang-one-instance', 'slow-dependency', 'throttled-replacement'];
@@ -42,7 +35,7 @@ describe('the example experiments on the local cloud', () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`No deployment named '${NAME}' to drill`);
-    expect(await leftovers(cloud.clients, NAME)).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, NAME)).toEqual([]);
   });
 
   it('start --keep deploys and verifies the seven stages, then each example drill passes, then destroy leaves nothing', async () => {
@@ -89,6 +82,6 @@ describe('the example experiments on the local cloud', () => {
       deadlineMs: 120_000,
     });
     expect(destroyed.code).toBe(0);
-    expect(await leftovers(cloud.clients, NAME)).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, NAME)).toEqual([]);
   }, 900_000);
 });

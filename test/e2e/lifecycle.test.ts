@@ -1,25 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusDocument } from '../../src/cli/commands/status.ts';
-import { baseEnv, killLeftovers, spawnCli, tempDir } from '../_support/cli.ts';
+import { baseEnv, spawnCli } from '../_support/cli.ts';
+import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
-import { type E2eCloud, startCloudViaCli } from '../_support/local-cloud.ts';
 import { assertStatusDocument } from '../_support/status-schema.ts';
 
-const config = tempDir();
-const state = tempDir('resilient-e2e-life-');
-let cloud: E2eCloud;
-
-beforeAll(async () => {
-  cloud = await startCloudViaCli(state.path, config.path, 0.05);
-});
-afterAll(async () => {
-  killLeftovers();
-  await cloud?.stop();
-  config.remove();
-  state.remove();
-});
+const e2e = useE2eCloud('resilient-e2e-life-', 0.05);
+const { config, state } = e2e;
 
 const cli = (args: string[], deadlineMs = 170_000) =>
   spawnCli([...args, '--state-dir', state.path], { env: baseEnv(config.path), deadlineMs });
@@ -48,7 +37,7 @@ describe('keep, status, destroy', () => {
     expect(text.stdout).toContain('Checking the health of load balancer targets:');
 
     // The leftovers check sees a live deployment (so its emptiness after destroy means something).
-    const live = await leftovers(cloud.clients, 'kept');
+    const live = await leftovers(e2e.cloud.clients, 'kept');
     expect(live.filter((l) => l.startsWith('instance i-'))).toHaveLength(3);
     expect(live).toContain('load balancer resilient-kept-lb');
 
@@ -60,7 +49,7 @@ describe('keep, status, destroy', () => {
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
     expect(destroyed.stdout).toContain("Everything of 'kept' is gone.");
-    expect(await leftovers(cloud.clients, 'kept')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'kept')).toEqual([]);
     const after = JSON.parse((await cli(['status', '--name', 'kept', '--json'], 20_000)).stdout);
     expect(after).toMatchObject({ exists: false, resources: [] });
   }, 300_000);
@@ -92,7 +81,7 @@ describe('after a crash (SIGKILL mid-deploy)', () => {
     const destroyed = await cli(['destroy', '--name', 'crash', '--yes']);
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
-    expect(await leftovers(cloud.clients, 'crash')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'crash')).toEqual([]);
     expect(existsSync(path.join(state.path, 'crash.json'))).toBe(false);
   }, 200_000);
 
@@ -105,7 +94,7 @@ describe('after a crash (SIGKILL mid-deploy)', () => {
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
     expect(destroyed.stdout).toContain("No checkpoint for 'lost'");
-    expect(await leftovers(cloud.clients, 'lost')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'lost')).toEqual([]);
   }, 200_000);
 });
 
@@ -135,7 +124,7 @@ describe('Ctrl+C and resume', () => {
     const destroyed = await cli(['destroy', '--name', 'twice', '--yes']);
     if (destroyed.code !== 0)
       throw new Error(`exit ${destroyed.code}\n${destroyed.stdout}\n${destroyed.stderr}`);
-    expect(await leftovers(cloud.clients, 'twice')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'twice')).toEqual([]);
   }, 200_000);
 
   it('the first SIGINT stops after the call in flight and exits 130; resume finishes the run and leaves nothing', async () => {
@@ -166,6 +155,6 @@ describe('Ctrl+C and resume', () => {
     expect(resumed.stdout).toContain('Stage 7 verification: PASS');
     expect(resumed.stdout).toContain('Thanks for watching!');
     expect(existsSync(path.join(state.path, 'intr.json'))).toBe(false);
-    expect(await leftovers(cloud.clients, 'intr')).toEqual([]);
+    expect(await leftovers(e2e.cloud.clients, 'intr')).toEqual([]);
   }, 300_000);
 });
