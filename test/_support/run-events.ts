@@ -140,3 +140,16 @@ export function syntheticRun(options: { fail?: number; withActions?: boolean } =
   push({ type: 'run-finished', outcome: options.fail === undefined ? 'succeeded' : 'failed' });
   return out;
 }
+
+/** `syntheticRun({ withActions: true })` as a journal (`{ run, entries }`), as report.html and the live view read one. */
+export function syntheticJournal() {
+  return {
+    run: { name: 'demo', target: 'local', region: 'us-west-2', timeScale: 0.05 },
+    entries: syntheticRun({ withActions: true }).map(({ at, event }, i) => ({
+      seq: i + 1,
+      at,
+      stage: 'stage' in event && typeof event.stage === 'number' ? event.stage : null,
+      event,
+    })),
+  };
+}

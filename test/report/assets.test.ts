@@ -2,17 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { joinViewModules, viewScript } from '../../src/report/assets.ts';
 import * as view from '../../src/report/view.js';
-import { syntheticRun } from '../_support/run-events.ts';
+import { syntheticJournal } from '../_support/run-events.ts';
 
-const journal = () => ({
-  run: { name: 'demo', target: 'local', region: 'us-west-2', timeScale: 0.05 },
-  entries: syntheticRun({ withActions: true }).map(({ at, event }, i) => ({
-    seq: i + 1,
-    at,
-    stage: 'stage' in event && typeof event.stage === 'number' ? event.stage : null,
-    event,
-  })),
-});
+const journal = syntheticJournal;
 
 /** Loads a module from its text, as the browser loads /view.js: one file, no sibling to fetch. */
 const load = (text: string): Promise<typeof view> =>

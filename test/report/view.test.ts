@@ -7,17 +7,9 @@ import {
   perSecond,
   renderApp,
 } from '../../src/report/view.js';
-import { syntheticRun } from '../_support/run-events.ts';
+import { syntheticJournal } from '../_support/run-events.ts';
 
-const journal = () => ({
-  run: { name: 'demo', target: 'local', region: 'us-west-2', timeScale: 0.05 },
-  entries: syntheticRun({ withActions: true }).map(({ at, event }, i) => ({
-    seq: i + 1,
-    at,
-    stage: 'stage' in event && typeof event.stage === 'number' ? event.stage : null,
-    event,
-  })),
-});
+const journal = syntheticJournal;
 
 describe('the shared view (live page and report.html)', () => {
   it('folds the stream into stages with what they changed and their verdicts, targets with their history, instances with their lifecycle', () => {
