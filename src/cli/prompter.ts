@@ -97,6 +97,18 @@ async function numberedSelectClass(): Promise<unknown> {
   };
 }
 
+/**
+ * After Ctrl+C at a prompt, enquirer 2.4.1 leaves the terminal raw, on every Node: readline closes its
+ * interface on Ctrl+C (raw mode off), then enquirer's cleanup restores the mode it saw after creating
+ * that interface, which was raw (verified with `stty -a` in tmux). A raw terminal turns the next Ctrl+C
+ * into a byte nobody reads instead of a SIGINT, so the run's second Ctrl+C would not quit. Every
+ * question ends with the terminal cooked, as enquirer's own close leaves it after an answer.
+ */
+function giveTerminalBack(): void {
+  const stdin = process.stdin;
+  if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+}
+
 export function createPrompter(options: PrompterOptions): Prompter {
   let instance: EnquirerType | undefined = options.enquirer;
 
@@ -160,6 +172,7 @@ export function createPrompter(options: PrompterOptions): Prompter {
     } finally {
       release();
       e.off('prompt', onPrompt);
+      giveTerminalBack();
     }
   }
 
