@@ -137,6 +137,25 @@ function runInterrupt() {
 
 const interrupted = (e: unknown): boolean => e instanceof ResilientError && e.code === 'INTERRUPTED';
 
+/** The demo menu on screen (enquirer shows it and waits), asked by a run's host with its Ctrl+C. */
+async function menuShown() {
+  const run = runInterrupt();
+  let shown: DrivenPrompt | undefined;
+  const enquirer = scripted({
+    menu: async (p) => {
+      shown = p;
+    },
+  });
+  const host = createHost(
+    run.cap.io,
+    createPrompter({ interactive: true, yes: false, enquirer }),
+    run.interrupt,
+  );
+  const asked = host.ask(menu).catch((e: unknown) => e);
+  await new Promise((r) => setTimeout(r, 20));
+  return { run, host, asked, shown: () => shown };
+}
+
 describe("Ctrl+C at the demo menu is the run's first Ctrl+C (the drill rolls back, then the run stops)", () => {
   it('where enquirer rejects (Node < 24.2): the interrupt is requested once, the menu rejects with its reason', async () => {
     const run = runInterrupt();
@@ -158,21 +177,8 @@ describe("Ctrl+C at the demo menu is the run's first Ctrl+C (the drill rolls bac
   });
 
   it("where enquirer's promise never settles (ERR_USE_AFTER_CLOSE, Node >= 24.2): the crash handler hands it to the run, the menu rejects, the prompt is closed", async () => {
-    const run = runInterrupt();
-    let shown: DrivenPrompt | undefined;
-    const enquirer = scripted({
-      menu: async (p) => {
-        shown = p;
-      },
-    });
-    const host = createHost(
-      run.cap.io,
-      createPrompter({ interactive: true, yes: false, enquirer }),
-      run.interrupt,
-    );
-    const asked = host.ask(menu).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(shown).toBeDefined();
+    const { run, host, asked, shown } = await menuShown();
+    expect(shown()).toBeDefined();
     const codes: number[] = [];
     const crash = Object.assign(new Error('readline was closed'), { code: 'ERR_USE_AFTER_CLOSE' });
     promptCrashHandler(
@@ -185,30 +191,17 @@ describe("Ctrl+C at the demo menu is the run's first Ctrl+C (the drill rolls bac
     expect(interrupted(await asked)).toBe(true);
     expect(run.interrupt.signal.aborted).toBe(true);
     await new Promise((r) => setTimeout(r, 20)); // enquirer closes it after one render
-    expect(shown?.state.closed).toBe(true);
+    expect(shown()?.state.closed).toBe(true);
     expect(run.exits).toEqual([]);
     run.interrupt.dispose();
   });
 
   it('a SIGINT while the menu is shown closes the prompt and rejects with the interrupt, not as a second Ctrl+C', async () => {
-    const run = runInterrupt();
-    let shown: DrivenPrompt | undefined;
-    const enquirer = scripted({
-      menu: async (p) => {
-        shown = p;
-      },
-    });
-    const host = createHost(
-      run.cap.io,
-      createPrompter({ interactive: true, yes: false, enquirer }),
-      run.interrupt,
-    );
-    const asked = host.ask(menu).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    const { run, asked, shown } = await menuShown();
     run.source.emit('SIGINT');
     expect(await asked).toBe(run.interrupt.signal.reason);
     await new Promise((r) => setTimeout(r, 20)); // enquirer closes it after one render
-    expect(shown?.state.closed).toBe(true);
+    expect(shown()?.state.closed).toBe(true);
     expect(run.exits).toEqual([]);
     run.interrupt.dispose();
   });

@@ -10,10 +10,6 @@
  * SIGSTOP) is a SIGINT again — the menu gave the terminal back — and quits at once; the checkpoint
  * still says the rollbacks are due, and the resume runs them first.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { localCloudStatus } from '../../src/local/daemon/control.ts';
@@ -21,23 +17,14 @@ import { resourceNames } from '../../src/names.ts';
 import { BIN, baseEnv, spawnCli } from '../_support/cli.ts';
 import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
+import { NO_STACK, NODES } from '../_support/node-majors.ts';
 import { terminalEnv, useTmux } from '../_support/tmux.ts';
-
-const node22 =
-  process.env['RESILIENT_NODE22'] ??
-  path.join(homedir(), '.cache', 'resilient-node22', 'package', 'bin', 'node');
-const node22Version = existsSync(node22)
-  ? spawnSync(node22, ['--version'], { encoding: 'utf8' }).stdout.trim()
-  : '';
-const NODES: [string, string][] = [[process.version, process.execPath]];
-if (node22Version.startsWith('v22.')) NODES.push([node22Version, node22]);
 
 const e2e = useE2eCloud('resilient-e2e-menu-ctrlc-', 0.05);
 const { config, state } = e2e;
 const tmux = useTmux();
 
 const MENU = 'Which action would you like to take?';
-const NO_STACK = /ERR_USE_AFTER_CLOSE|^\s+at .*:\d+:\d+\)?$/m;
 
 const tableParameter = async (name: string): Promise<string | undefined> => {
   const names = resourceNames(name);

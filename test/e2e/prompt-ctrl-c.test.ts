@@ -5,31 +5,20 @@
  * demo menu the run is checkpointed and the steps name it: resume or destroy, with --name.
  * Node 22 is the one CI fetches (`RESILIENT_NODE22`, or ~/.cache/resilient-node22, as .ci/run puts it).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, baseEnv, spawnCli, tempDir } from '../_support/cli.ts';
 import { useE2eCloud } from '../_support/e2e-cloud.ts';
 import { leftovers } from '../_support/leftovers.ts';
+import { NO_STACK, NODES } from '../_support/node-majors.ts';
 import { terminalEnv, useTmux } from '../_support/tmux.ts';
-
-const node22 =
-  process.env['RESILIENT_NODE22'] ??
-  path.join(homedir(), '.cache', 'resilient-node22', 'package', 'bin', 'node');
-const node22Version = existsSync(node22)
-  ? spawnSync(node22, ['--version'], { encoding: 'utf8' }).stdout.trim()
-  : '';
-const NODES: [string, string][] = [[process.version, process.execPath]];
-if (node22Version.startsWith('v22.')) NODES.push([node22Version, node22]);
 
 const e2e = useE2eCloud('resilient-e2e-ctrlc-', 0.05);
 const { config, state } = e2e;
 const tmux = useTmux();
 
 const terminal = () => terminalEnv(config.path);
-const NO_STACK = /ERR_USE_AFTER_CLOSE|^\s+at .*:\d+:\d+\)?$/m;
 
 describe.each(NODES)('Ctrl+C at a prompt on Node %s', (version, node) => {
   const name = `c${version.split('.')[0]?.replace('v', '')}`;
