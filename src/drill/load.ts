@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ResilientError } from '../errors.ts';
-import { PACKAGE_ROOT } from '../package-root.ts';
 import {
   type Action,
   type Check,
@@ -20,8 +20,10 @@ import {
   type Range,
 } from './experiment.ts';
 
-export const SCHEMA_PATH = join(PACKAGE_ROOT, 'resources', 'experiment.schema.json');
-export const EXPERIMENTS_DIR = join(PACKAGE_ROOT, 'resources', 'experiments');
+// Found from this module, not from the package root: in the npm package the built code and the files
+// it reads sit one level deeper (dist/src/drill/load.js beside dist/resources/), as prepack copies them.
+export const SCHEMA_PATH = fileURLToPath(new URL('../../resources/experiment.schema.json', import.meta.url));
+export const EXPERIMENTS_DIR = fileURLToPath(new URL('../../resources/experiments', import.meta.url));
 /** The seven stages as an experiment: what `start` runs without `--experiment`. */
 export const BUILT_IN_EXPERIMENT = join(EXPERIMENTS_DIR, 'seven-stages.yaml');
 

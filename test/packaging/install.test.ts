@@ -110,10 +110,23 @@ describe('the npm package', () => {
     expect(existsSync(path.join(installed, 'dist', 'src', 'cli', 'main.js'))).toBe(true);
     expect(readdirSync(path.join(installed, 'src', 'cli'))).toEqual(['bin.js', 'node-runtime.js']);
     // What the built code reads next to itself (the report's stylesheet, the live page's script) is there.
-    for (const asset of ['src/report/view.css', 'src/report/view.js', 'src/watch/live.js']) {
+    for (const asset of [
+      'src/report/view.css',
+      'src/report/view.js',
+      'src/report/view-model.js',
+      'src/watch/live.js',
+      'resources/experiment.schema.json',
+      'resources/experiments/seven-stages.yaml',
+    ]) {
       if (existsSync(path.join(ROOT, asset)))
         expect(existsSync(path.join(installed, 'dist', asset))).toBe(true);
     }
+    // The installed copy finds its schema and its example experiments (it once looked for them at the
+    // package root, where only a checkout has them).
+    const example = path.join(installed, 'dist', 'resources', 'experiments', 'hang-one-instance.yaml');
+    const validated = run(bin, ['drill', 'validate', example], outside);
+    expect(validated.stderr).toBe('');
+    expect(validated.status).toBe(0);
   });
 
   it('the installed copy runs start --yes --time-scale 0.05 on its own local cloud: exit 0, nothing left', async () => {
