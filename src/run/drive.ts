@@ -94,9 +94,9 @@ export interface DriveOptions {
   readonly yes?: boolean | undefined;
   /** false: the machine's snapshots are not written (destroy runs beside the run's own snapshot). */
   readonly persist?: boolean | undefined;
-  /** Builds the question a prompt state asks, and the event its answer becomes. */
   /** Called after each snapshot is written, with the persisted snapshot (observability, crash tests). */
   readonly onSaved?: ((persisted: unknown) => void) | undefined;
+  /** Builds the question a prompt state asks, and the event its answer becomes. */
   readonly prompts: (
     root: AnyMachineSnapshot,
   ) => { key: string; question: Question; toEvent(answer: Answer): { type: string } } | undefined;
